@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything Switchboard needs on a fresh Debian machine, idempotently:
+# Debian packages, the pinned livekit-server and livekit-sip binaries (built once, cached), npm deps, the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=../versions.env
+source ./versions.env
+
+BIN_CACHE="${SWITCHBOARD_BIN_CACHE:-$HOME/.cache/switchboard/bin}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+log() { printf '[install] %s\n' "$*" >&2; }
+
+missing=()
+for pkg in $APT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# go install into a folder named by version, so a pin change builds anew and a match is reused.
+go_build() { # name module version cgo
+  local dir="$BIN_CACHE/$1-$3"
+  if [ -x "$dir/$1" ]; then return; fi
+  log "go: building $1 $3 (first time only, several minutes)"
+  mkdir -p "$dir.tmp"
+  (cd /tmp && CGO_ENABLED=$4 GOBIN="$dir.tmp" GOFLAGS=-mod=mod go install "$2@$3")
+  local built; built=$(ls "$dir.tmp")
+  mv "$dir.tmp/$built" "$dir.tmp/$1" && rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+go_build livekit-server "$LIVEKIT_SERVER_MODULE" "$LIVEKIT_SERVER_VERSION" 0 &
+server_pid=$!
+go_build livekit-sip "$LIVEKIT_SIP_MODULE" "$LIVEKIT_SIP_VERSION" 1
+wait "$server_pid"
+
+# onnxruntime-node's postinstall downloads CUDA builds from outside the npm registry; the CPU binaries ship in the tarball.
+export ONNXRUNTIME_NODE_INSTALL_CUDA=skip ONNXRUNTIME_NODE_INSTALL=skip
+stamp=node_modules/.switchboard-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "npm: installing dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+log "build: compiling TypeScript"
+npx tsc -p tsconfig.build.json

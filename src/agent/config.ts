@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const languageSchema = z.enum(['nl', 'fr', 'en', 'de']);
+export type Language = z.infer<typeof languageSchema>;
+
+const perLanguage = z
+  .object({
+    nl: z.string().min(1),
+    fr: z.string().min(1),
+    en: z.string().min(1),
+    de: z.string().min(1),
+  })
+  .strict();
+
+const defaultGreeting = {
+  nl: 'Goedendag, u spreekt met de digitale assistent van de helpdesk. Waarmee kan ik u helpen?',
+  fr: "Bonjour, vous parlez avec l'assistant numérique du helpdesk. Comment puis-je vous aider?",
+  en: 'Hello, you are speaking with the helpdesk assistant. How can I help you?',
+  de: 'Guten Tag, Sie sprechen mit dem digitalen Assistenten des Helpdesks. Wie kann ich helfen?',
+};
+
+export const agentConfigSchema = z
+  .object({
+    /** Name used for explicit dispatch; dispatch rules reference it. */
+    name: z.string().min(1).default('switchboard-agent'),
+    /** Language of the line when the caller's is not known yet. */
+    language: languageSchema.default('en'),
+    greeting: perLanguage.default(defaultGreeting),
+    /** Job processes kept warm so a call does not wait for a fork. */
+    idleProcesses: z.number().int().min(0).max(16).default(1),
+    /** Worker reports itself full above this CPU load (0..1). */
+    loadThreshold: z.number().gt(0).max(1).default(0.9),
+  })
+  .strict();
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;

@@ -1,0 +1,14 @@
+import { doctorCommand } from './doctor.js';
+import { upCommand } from './up.js';
+
+export interface Command {
+  summary: string;
+  /** Returns the process exit code; only cli/ decides exit codes. */
+  run(args: string[]): Promise<number>;
+}
+
+/** Each capability adds its commands here, keyed by the words that invoke them. */
+export const commands: Record<string, Command> = {
+  up: upCommand,
+  doctor: doctorCommand,
+};

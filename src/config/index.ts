@@ -1,0 +1,8 @@
+export { loadConfig, parseConfig, type LoadedConfig, type LoadOptions } from './load.js';
+export { ConfigError, type ConfigProblem } from './errors.js';
+export {
+  configSchema,
+  type SwitchboardConfig,
+  type LivekitConfig,
+  type SipConfig,
+} from './schema.js';

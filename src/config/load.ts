@@ -1,0 +1,70 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { ZodIssue } from 'zod';
+import { interpolateEnv, type EnvProblem } from './env.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+import { configSchema, type SwitchboardConfig } from './schema.js';
+
+export interface LoadOptions {
+  /** Explicit path (from `--config`). Falls back to SWITCHBOARD_CONFIG, then ./switchboard.yaml, then embedded defaults. */
+  path?: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: SwitchboardConfig;
+  /** Where it came from: a file path, or `embedded defaults`. */
+  source: string;
+}
+
+/** The only place that reads process.env for configuration. */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const explicit = opts.path ?? env.SWITCHBOARD_CONFIG;
+  const fallback = `${opts.cwd ?? process.cwd()}/switchboard.yaml`;
+  const path = explicit ?? (existsSync(fallback) ? fallback : undefined);
+  if (path === undefined)
+    return { config: parseConfig({}, 'embedded defaults', env), source: 'embedded defaults' };
+  if (!existsSync(path)) {
+    throw new ConfigError(path, [
+      { path: '(file)', message: 'file not found; check --config or SWITCHBOARD_CONFIG' },
+    ]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
+  } catch (err) {
+    const message = err instanceof YAMLParseError ? err.message : String(err);
+    throw new ConfigError(path, [{ path: '(yaml)', message }]);
+  }
+  return { config: parseConfig(raw, path, env), source: path };
+}
+
+export function parseConfig(
+  raw: unknown,
+  source = 'config',
+  env: Record<string, string | undefined> = {},
+): SwitchboardConfig {
+  const envProblems: EnvProblem[] = [];
+  const interpolated = interpolateEnv(raw, env, envProblems);
+  const result = configSchema.safeParse(interpolated);
+  const problems: ConfigProblem[] = [...envProblems];
+  if (!result.success) problems.push(...result.error.issues.flatMap(describeIssue));
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return result.data as SwitchboardConfig;
+}
+
+function describeIssue(issue: ZodIssue): ConfigProblem[] {
+  const path = issue.path.join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: path === '(root)' ? key : `${path}.${key}`,
+      message: 'unknown key; remove it or check its spelling',
+    }));
+  }
+  if (issue.code === 'invalid_type') {
+    return [{ path, message: `expected ${issue.expected}, got ${issue.received}` }];
+  }
+  return [{ path, message: issue.message }];
+}

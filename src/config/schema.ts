@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { agentConfigSchema } from '../agent/config.js';
+import { admissionConfigSchema } from '../admission/config.js';
+import { carriersConfigSchema } from '../callflow/config.js';
+import { privacyConfigSchema } from '../privacy/config.js';
+import { provisioningConfigSchema } from '../provisioning/config.js';
+
+const port = z.number().int().min(1).max(65535);
+
+export const livekitConfigSchema = z
+  .object({
+    /** Signalling and HTTP API port of livekit-server. */
+    port: port.default(7880),
+    rtcTcpPort: port.default(7881),
+    rtcUdpPortStart: port.default(50000),
+    rtcUdpPortEnd: port.default(50199),
+    apiKey: z.string().min(1).default('devkey'),
+    apiSecret: z.string().min(1).default('secret'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .strict();
+
+export const redisConfigSchema = z
+  .object({
+    /** One Redis shared by livekit-server, livekit-sip and Switchboard. */
+    url: z.string().url().default('redis://127.0.0.1:6379'),
+  })
+  .strict();
+
+export const sipConfigSchema = z
+  .object({
+    /** Address livekit-sip binds and advertises in SDP. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(5060),
+    rtpPortStart: port.default(10000),
+    rtpPortEnd: port.default(10199),
+    /** livekit-sip logs the caller's number at info; warn keeps it out of the log. */
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+    healthPort: port.default(8081),
+  })
+  .strict();
+
+export const controlPlaneConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8080),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Names this deployment; every LiveKit object Switchboard creates is marked with it. */
+    deployment: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lowercase letters, digits and dashes (max 40)')
+      .default('switchboard-dev'),
+    profile: z.enum(['dev', 'pilot']).default('dev'),
+    livekit: livekitConfigSchema.default({}),
+    redis: redisConfigSchema.default({}),
+    sip: sipConfigSchema.default({}),
+    controlPlane: controlPlaneConfigSchema.default({}),
+    agent: agentConfigSchema.default({}),
+    provisioning: provisioningConfigSchema.default({}),
+    admission: admissionConfigSchema.default({}),
+    privacy: privacyConfigSchema.default({}),
+    carriers: carriersConfigSchema.default({}),
+  })
+  .strict();
+
+export type SwitchboardConfig = z.infer<typeof configSchema>;
+export type LivekitConfig = SwitchboardConfig['livekit'];
+export type SipConfig = SwitchboardConfig['sip'];
