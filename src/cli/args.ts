@@ -3,31 +3,22 @@ import { loadConfig, type LoadedConfig } from '../config/index.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Parses a command's flags plus the global `--config`, and loads the config once. */
-export function parseCommand<O extends Options>(
-  args: string[],
-  options: O,
-): {
-  values: ReturnType<
-    typeof parseArgs<{
-      options: O & { config: { type: 'string' } };
-      args: string[];
-      allowPositionals: true;
-    }>
-  >['values'];
+export interface ParsedCommand {
+  values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** Loads switchboard.yaml once, honouring the global `--config`. */
   load: () => LoadedConfig;
-} {
+}
+
+/** Parses a command's flags plus the global `--config`. Unknown flags throw with their name. */
+export function parseCommand(args: string[], options: Options): ParsedCommand {
   const parsed = parseArgs({
     args,
-    options: { ...options, config: { type: 'string' as const } },
+    options: { ...options, config: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
-  const configPath = parsed.values.config as string | undefined;
-  return {
-    values: parsed.values as never,
-    positionals: parsed.positionals,
-    load: () => loadConfig({ path: configPath }),
-  };
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const configPath = typeof values.config === 'string' ? values.config : undefined;
+  return { values, positionals: parsed.positionals, load: () => loadConfig({ path: configPath }) };
 }
