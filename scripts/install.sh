@@ -20,19 +20,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# go install into a folder named by version, so a pin change builds anew and a match is reused.
-go_build() { # name module version cgo
-  local dir="$BIN_CACHE/$1-$3"
+# Build into a folder named by version, so a pin change builds anew and a match is reused.
+# `go install module/cmd@version` is not used: it reads the module's version list, which the module proxy
+# refuses for livekit/sip. Downloading the pinned module and building inside it needs no list.
+go_build() { # name module package version cgo
+  local dir="$BIN_CACHE/$1-$4"
   if [ -x "$dir/$1" ]; then return; fi
-  log "go: building $1 $3 (first time only, several minutes)"
+  log "go: building $1 $4 (first time only, several minutes)"
+  local src
+  src=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "$2@$4" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
   mkdir -p "$dir.tmp"
-  (cd /tmp && CGO_ENABLED=$4 GOBIN="$dir.tmp" GOFLAGS=-mod=mod go install "$2@$3")
-  local built; built=$(ls "$dir.tmp")
-  mv "$dir.tmp/$built" "$dir.tmp/$1" && rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  (cd "$src" && CGO_ENABLED=$5 go build -o "$dir.tmp/$1" "$3")
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
-go_build livekit-server "$LIVEKIT_SERVER_MODULE" "$LIVEKIT_SERVER_VERSION" 0 &
+go_build livekit-server "$LIVEKIT_SERVER_MODULE" "$LIVEKIT_SERVER_PACKAGE" "$LIVEKIT_SERVER_VERSION" 0 &
 server_pid=$!
-go_build livekit-sip "$LIVEKIT_SIP_MODULE" "$LIVEKIT_SIP_VERSION" 1
+go_build livekit-sip "$LIVEKIT_SIP_MODULE" "$LIVEKIT_SIP_PACKAGE" "$LIVEKIT_SIP_VERSION" 1
 wait "$server_pid"
 
 # onnxruntime-node's postinstall downloads CUDA builds from outside the npm registry; the CPU binaries ship in the tarball.
