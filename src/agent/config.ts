@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { brainConfigSchema } from './brains/config.js';
+import { classifierConfigSchema } from './classify/config.js';
+import { enginesConfigSchema } from './engines/config.js';
 
 export const languageSchema = z.enum(['nl', 'fr', 'en', 'de']);
 export type Language = z.infer<typeof languageSchema>;
@@ -30,6 +33,9 @@ export const agentConfigSchema = z
     idleProcesses: z.number().int().min(0).max(16).default(1),
     /** Worker reports itself full above this CPU load (0..1). */
     loadThreshold: z.number().gt(0).max(1).default(0.9),
+    engines: enginesConfigSchema.default({}),
+    brain: brainConfigSchema.default({}),
+    classifier: classifierConfigSchema.default({}),
   })
   .strict();
 

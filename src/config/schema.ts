@@ -3,7 +3,7 @@ import { agentConfigSchema } from '../agent/config.js';
 import { admissionConfigSchema } from '../admission/config.js';
 import { carriersConfigSchema } from '../callflow/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
-import { provisioningConfigSchema } from '../provisioning/config.js';
+import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -65,7 +65,9 @@ export const configSchema = z
     privacy: privacyConfigSchema.default({}),
     carriers: carriersConfigSchema.default({}),
   })
-  .strict();
+  .strict()
+  // Checks that span slices (for example: no dev password under profile pilot).
+  .superRefine((config, ctx) => checkProvisioning(config, ctx));
 
 export type SwitchboardConfig = z.infer<typeof configSchema>;
 export type LivekitConfig = SwitchboardConfig['livekit'];

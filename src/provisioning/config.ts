@@ -42,3 +42,9 @@ export const provisioningConfigSchema = z
   .strict();
 
 export type ProvisioningConfig = z.infer<typeof provisioningConfigSchema>;
+
+/** Cross-slice checks, run on the whole parsed config; report with ctx.addIssue({ path, message }). */
+export function checkProvisioning(
+  _config: { profile: 'dev' | 'pilot'; provisioning: ProvisioningConfig },
+  _ctx: z.RefinementCtx,
+): void {}
