@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../telemetry/index.js';
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  /** Resolves with the exit code (or signal name) when the process exits. */
+  exited: Promise<number | string>;
+  /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  logDir: string;
+  logger: Logger;
+}
+
+/**
+ * Starts a child in its own process group, so that stopping it also stops anything it forked
+ * (the agent worker forks one process per job). Output goes to `<logDir>/<name>.log`.
+ */
+export function spawnManaged({
+  name,
+  command,
+  args,
+  env,
+  logDir,
+  logger,
+}: SpawnOptions): ManagedProcess {
+  const logFile = join(logDir, `${name}.log`);
+  const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, {
+    env: env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      out.end();
+      resolve(code ?? signal ?? 'unknown');
+    });
+    child.once('error', (err) => {
+      logger.error({ component: name, err: err.message }, 'process failed to start');
+      out.end();
+      resolve('spawn-error');
+    });
+  });
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+
+  return {
+    name,
+    child,
+    logFile,
+    exited,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Children of the group (job processes) may outlive their parent by a moment.
+      signalGroup('SIGKILL');
+    },
+  };
+}
