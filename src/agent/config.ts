@@ -33,6 +33,11 @@ export const agentConfigSchema = z
     idleProcesses: z.number().int().min(0).max(16).default(1),
     /** Worker reports itself full above this CPU load (0..1). */
     loadThreshold: z.number().gt(0).max(1).default(0.9),
+    /** Port of the worker's own health endpoint (livekit-sip's is sip.healthPort). */
+    healthPort: z.number().int().min(1).max(65535).default(8082),
+    /** On SIGTERM the worker stops taking calls and waits this long for active ones to end. */
+    drainTimeoutSeconds: z.number().int().min(0).max(3600).default(30),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     engines: enginesConfigSchema.default({}),
     brain: brainConfigSchema.default({}),
     classifier: classifierConfigSchema.default({}),

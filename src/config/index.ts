@@ -1,4 +1,10 @@
-export { loadConfig, parseConfig, type LoadedConfig, type LoadOptions } from './load.js';
+export {
+  loadConfig,
+  parseConfig,
+  RESOLVED_CONFIG_ENV,
+  type LoadedConfig,
+  type LoadOptions,
+} from './load.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export {
   configSchema,

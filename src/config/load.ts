@@ -5,6 +5,9 @@ import { interpolateEnv, type EnvProblem } from './env.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { configSchema, type SwitchboardConfig } from './schema.js';
 
+/** Environment variable through which `up` passes the resolved config to its child processes. */
+export const RESOLVED_CONFIG_ENV = 'SWITCHBOARD_CONFIG_JSON';
+
 export interface LoadOptions {
   /** Explicit path (from `--config`). Falls back to SWITCHBOARD_CONFIG, then ./switchboard.yaml, then embedded defaults. */
   path?: string;
@@ -21,6 +24,14 @@ export interface LoadedConfig {
 /** The only place that reads process.env for configuration. */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
+  // `up` hands its already-resolved config to the processes it starts (worker, job processes).
+  const handed = env[RESOLVED_CONFIG_ENV];
+  if (opts.path === undefined && handed) {
+    return {
+      config: parseConfig(JSON.parse(handed), 'resolved config from switchboard up'),
+      source: 'switchboard up',
+    };
+  }
   const explicit = opts.path ?? env.SWITCHBOARD_CONFIG;
   const fallback = `${opts.cwd ?? process.cwd()}/switchboard.yaml`;
   const path = explicit ?? (existsSync(fallback) ? fallback : undefined);

@@ -9,7 +9,7 @@ export interface ManagedProcess {
   logFile: string;
   /** Resolves with the exit code (or signal name) when the process exits. */
   exited: Promise<number | string>;
-  /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
+  /** SIGTERM to the process (so it can drain its children), SIGKILL to its whole group after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export function spawnManaged({
     exited,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      signalGroup('SIGTERM');
+      child.kill('SIGTERM');
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);

@@ -24,3 +24,9 @@ export async function httpOk(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
   return res.ok;
 }
+
+/** livekit-sip answers 429 "UnderLoad" when the machine is busy; it still takes calls. */
+export async function sipHealthy(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  return res.ok || res.status === 429;
+}

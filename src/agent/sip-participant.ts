@@ -1,0 +1,77 @@
+import { ParticipantKind, RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+
+export const SIP_ATTR = {
+  callId: 'sip.callID',
+  callStatus: 'sip.callStatus',
+  phoneNumber: 'sip.phoneNumber',
+  trunkId: 'sip.trunkID',
+  trunkPhoneNumber: 'sip.trunkPhoneNumber',
+} as const;
+
+/** Resolves with the room's SIP participant (the caller), waiting for it to join if needed. */
+export function waitForSipParticipant(
+  room: Room,
+  signal?: AbortSignal,
+): Promise<RemoteParticipant> {
+  const present = [...room.remoteParticipants.values()].find(
+    (p) => p.info.kind === ParticipantKind.SIP,
+  );
+  if (present) return Promise.resolve(present);
+  return new Promise((resolve, reject) => {
+    const onJoin = (p: RemoteParticipant) => {
+      if (p.info.kind !== ParticipantKind.SIP) return;
+      room.off(RoomEvent.ParticipantConnected, onJoin);
+      resolve(p);
+    };
+    room.on(RoomEvent.ParticipantConnected, onJoin);
+    signal?.addEventListener('abort', () => {
+      room.off(RoomEvent.ParticipantConnected, onJoin);
+      reject(new Error('aborted while waiting for the SIP participant'));
+    });
+  });
+}
+
+/**
+ * livekit-sip keeps the caller's leg ringing until the agent subscribes to the call's audio, then
+ * answers and sets `sip.callStatus=active`. Speaking before that would be lost.
+ */
+export function waitForCallActive(
+  room: Room,
+  participant: RemoteParticipant,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (participant.attributes[SIP_ATTR.callStatus] === 'active') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (active: boolean) => {
+      clearTimeout(timer);
+      room.off(RoomEvent.ParticipantAttributesChanged, onChange);
+      room.off(RoomEvent.ParticipantDisconnected, onLeave);
+      resolve(active);
+    };
+    const onChange = (
+      _changed: Record<string, string>,
+      p: { identity: string; attributes: Record<string, string> },
+    ) => {
+      if (p.identity === participant.identity && p.attributes[SIP_ATTR.callStatus] === 'active')
+        done(true);
+    };
+    const onLeave = (p: RemoteParticipant) => {
+      if (p.identity === participant.identity) done(false);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    room.on(RoomEvent.ParticipantAttributesChanged, onChange);
+    room.on(RoomEvent.ParticipantDisconnected, onLeave);
+  });
+}
+
+/** Resolves when the given participant leaves the room (the caller hung up). */
+export function waitForHangup(room: Room, participant: RemoteParticipant): Promise<void> {
+  return new Promise((resolve) => {
+    const onLeave = (p: RemoteParticipant) => {
+      if (p.identity !== participant.identity) return;
+      room.off(RoomEvent.ParticipantDisconnected, onLeave);
+      resolve();
+    };
+    room.on(RoomEvent.ParticipantDisconnected, onLeave);
+  });
+}

@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import { AgentServer, ServerOptions, initializeLogger, log } from '@livekit/agents';
+import { loadConfig } from '../config/index.js';
+
+/**
+ * The agent worker process. It registers with LiveKit under the agent name used for explicit
+ * dispatch and forks one process per call, which runs `job.ts`.
+ */
+async function runWorker(): Promise<void> {
+  const { config } = loadConfig();
+  initializeLogger({ pretty: false, level: config.agent.logLevel });
+  const server = new AgentServer(
+    new ServerOptions({
+      agent: fileURLToPath(new URL('./job.js', import.meta.url)),
+      agentName: config.agent.name,
+      wsURL: `ws://127.0.0.1:${config.livekit.port}`,
+      apiKey: config.livekit.apiKey,
+      apiSecret: config.livekit.apiSecret,
+      production: true,
+      host: '127.0.0.1',
+      port: config.agent.healthPort,
+      numIdleProcesses: config.agent.idleProcesses,
+      // Without an explicit threshold the worker never reports itself full.
+      loadThreshold: config.agent.loadThreshold,
+      drainTimeout: config.agent.drainTimeoutSeconds * 1000,
+      logLevel: config.agent.logLevel,
+    }),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log().info({ signal }, 'draining worker');
+    try {
+      await server.drain(config.agent.drainTimeoutSeconds * 1000);
+    } catch (err) {
+      log().warn({ err }, 'drain did not finish');
+    }
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  await server.run();
+}
+
+runWorker().catch((err: unknown) => {
+  process.stderr.write(`agent worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { createControlPlaneApp, type ReadinessCheck } from './app.js';

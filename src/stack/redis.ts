@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../telemetry/index.js';
+import { spawnManaged, type ManagedProcess } from './managed-process.js';
+import { waitFor } from './wait.js';
+
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 500,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Reuses a Redis that already answers at `url`; otherwise starts a memory-only one when the URL
+ * points at this machine. Returns the process it started, if any.
+ */
+export async function ensureRedis(
+  url: string,
+  logDir: string,
+  logger: Logger,
+): Promise<ManagedProcess | undefined> {
+  if (await redisAnswers(url)) {
+    logger.info({ component: 'redis' }, 'reusing running redis');
+    return undefined;
+  }
+  const u = new URL(url);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(u.hostname)) {
+    throw new Error(
+      `redis at ${u.host} does not answer; start it or point redis.url at a running instance`,
+    );
+  }
+  const proc = spawnManaged({
+    name: 'redis',
+    command: 'redis-server',
+    args: ['--port', u.port || '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    logDir,
+    logger,
+  });
+  await waitFor('redis', () => redisAnswers(url), 10_000);
+  return proc;
+}

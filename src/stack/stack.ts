@@ -1,0 +1,166 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
+import { createControlPlaneApp } from '../control-plane/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { requireBinary } from './binaries.js';
+import { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
+import { spawnManaged, type ManagedProcess } from './managed-process.js';
+import { takenPorts, type PortClaim } from './ports.js';
+import { provisionDev } from './provision-dev.js';
+import { ensureRedis, redisAnswers } from './redis.js';
+import { httpOk, sipHealthy, waitFor } from './wait.js';
+
+export class PortsInUseError extends Error {
+  constructor(readonly taken: PortClaim[]) {
+    super(
+      `ports already in use: ${taken.map((t) => `${t.port}/${t.protocol} (${t.field})`).join(', ')}. ` +
+        'Is another `switchboard up` running? Stop it, or change those fields in switchboard.yaml.',
+    );
+    this.name = 'PortsInUseError';
+  }
+}
+
+export interface StackOptions {
+  config: SwitchboardConfig;
+  /** Holds generated configs and every process's log file. */
+  runDir: string;
+  logger: Logger;
+}
+
+export interface RunningStack {
+  logDir: string;
+  /** Resolves when any supervised process exits by itself: the stack is then broken. */
+  crashed: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function portClaims(config: SwitchboardConfig): PortClaim[] {
+  return [
+    { port: config.livekit.port, protocol: 'tcp', field: 'livekit.port' },
+    { port: config.livekit.rtcTcpPort, protocol: 'tcp', field: 'livekit.rtcTcpPort' },
+    { port: config.sip.port, protocol: 'udp', field: 'sip.port' },
+    { port: config.sip.port, protocol: 'tcp', field: 'sip.port' },
+    { port: config.sip.healthPort, protocol: 'tcp', field: 'sip.healthPort' },
+    { port: config.agent.healthPort, protocol: 'tcp', field: 'agent.healthPort' },
+    { port: config.controlPlane.port, protocol: 'tcp', field: 'controlPlane.port' },
+  ];
+}
+
+/**
+ * Starts Redis (or reuses it), livekit-server, livekit-sip, provisioning, the agent worker and the
+ * control plane, each waited on until healthy. On any failure, what was started is stopped again.
+ */
+export async function startStack({ config, runDir, logger }: StackOptions): Promise<RunningStack> {
+  const taken = await takenPorts(portClaims(config));
+  if (taken.length > 0) throw new PortsInUseError(taken);
+
+  const logDir = join(runDir, 'logs');
+  const confDir = join(runDir, 'config');
+  mkdirSync(logDir, { recursive: true });
+  mkdirSync(confDir, { recursive: true, mode: 0o700 });
+
+  const started: ManagedProcess[] = [];
+  let controlPlane: ServerType | undefined;
+  const stop = async () => {
+    if (controlPlane) await new Promise((r) => controlPlane!.close(() => r(undefined)));
+    controlPlane = undefined;
+    for (const proc of started.splice(0).reverse()) {
+      const grace =
+        proc.name === 'agent-worker' ? config.agent.drainTimeoutSeconds * 1000 + 5000 : 5000;
+      await proc.stop(grace);
+    }
+  };
+
+  try {
+    const redis = await ensureRedis(config.redis.url, logDir, logger);
+    if (redis) started.push(redis);
+
+    const lkConf = join(confDir, 'livekit.yaml');
+    writeFileSync(lkConf, livekitServerYaml(config), { mode: 0o600 });
+    started.push(
+      spawnManaged({
+        name: 'livekit-server',
+        command: requireBinary('livekit-server'),
+        args: ['--config', lkConf],
+        logDir,
+        logger,
+      }),
+    );
+    await waitFor(
+      'livekit-server',
+      () => httpOk(`http://127.0.0.1:${config.livekit.port}/`),
+      30_000,
+    );
+    logger.info({ component: 'livekit-server', port: config.livekit.port }, 'healthy');
+
+    const sipConf = join(confDir, 'livekit-sip.yaml');
+    writeFileSync(sipConf, livekitSipYaml(config), { mode: 0o600 });
+    started.push(
+      spawnManaged({
+        name: 'livekit-sip',
+        command: requireBinary('livekit-sip'),
+        args: ['--config', sipConf],
+        logDir,
+        logger,
+      }),
+    );
+    await waitFor(
+      'livekit-sip',
+      () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`),
+      30_000,
+    );
+    logger.info({ component: 'livekit-sip', port: config.sip.port }, 'healthy');
+
+    await provisionDev(config, logger);
+
+    const workerEntry = fileURLToPath(new URL('../agent/worker.js', import.meta.url));
+    started.push(
+      spawnManaged({
+        name: 'agent-worker',
+        command: process.execPath,
+        args: [workerEntry],
+        env: { ...process.env, [RESOLVED_CONFIG_ENV]: JSON.stringify(config) },
+        logDir,
+        logger,
+      }),
+    );
+    await waitFor(
+      'agent worker',
+      () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`),
+      60_000,
+      250,
+    );
+    logger.info({ component: 'agent-worker', agentName: config.agent.name }, 'registered');
+
+    const app = createControlPlaneApp([
+      { name: 'redis', check: () => redisAnswers(config.redis.url) },
+      { name: 'livekit', check: () => httpOk(`http://127.0.0.1:${config.livekit.port}/`) },
+      { name: 'sip', check: () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`) },
+      { name: 'agent', check: () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`) },
+    ]);
+    controlPlane = serve({
+      fetch: app.fetch,
+      hostname: config.controlPlane.host,
+      port: config.controlPlane.port,
+    });
+    await waitFor(
+      'control plane',
+      () => httpOk(`http://127.0.0.1:${config.controlPlane.port}/healthz`),
+      5_000,
+    );
+    logger.info({ component: 'control-plane', port: config.controlPlane.port }, 'healthy');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const crashed = Promise.race(
+    started.map((proc) =>
+      proc.exited.then((code) => `${proc.name} exited (${code}); see ${proc.logFile}`),
+    ),
+  );
+  return { logDir, crashed, stop };
+}

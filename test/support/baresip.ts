@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/testing/free-port.js';
+import { readWav, type Pcm } from './audio.js';
+
+export interface CallOptions {
+  username: string;
+  password: string;
+  /** Whom to dial, e.g. `sip:anything@127.0.0.1`. */
+  target: string;
+  /** WAV the caller plays (mono, 16 kHz for G.722, 8 kHz for PCMU). The call ends when it ends. */
+  playWav: string;
+  /** Offered codecs, in order. G722 for the offline recogniser; PCMU is what carriers send. */
+  codecs?: Array<'G722' | 'PCMU' | 'PCMA'>;
+  /** Hard stop for baresip, in seconds. */
+  maxSeconds?: number;
+  /** DTMF digits to send once the call is established, after `dtmfDelayMs`. */
+  dtmf?: string;
+}
+
+export interface CallResult {
+  exitCode: number | null;
+  established: boolean;
+  /** What the caller heard (the decoded incoming audio). */
+  heard: Pcm | undefined;
+  /** Every SIP message and log line baresip printed, with the ms since start at which it arrived. */
+  lines: Array<{ at: number; text: string }>;
+  /** ms since start: INVITE sent, 200 OK received, decoded audio started. */
+  timing: { invite?: number; answered?: number; rxStarted?: number; ended?: number };
+  /** Raw SIP trace, for asserting REFER and headers on the wire. */
+  sipTrace: string;
+}
+
+/**
+ * A real softphone call with headless baresip: account with digest credentials, `aufile` plays
+ * the caller's WAV, `sndfile` records what the caller hears. The recording stays in a private temp
+ * dir that is removed before this returns; only the samples are handed back.
+ */
+export async function callWithBaresip(opts: CallOptions): Promise<CallResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-baresip-'));
+  const recDir = join(dir, 'rec');
+  mkdirSync(recDir);
+  const sipPort = await freePort();
+  const rtpBase = 30000 + ((sipPort * 7) % 20000);
+  const codecs = opts.codecs ?? ['PCMU'];
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'poll_method epoll',
+      `sip_listen 127.0.0.1:${sipPort}`,
+      'audio_player aubridge,nil',
+      `audio_source aufile,${opts.playWav}`,
+      'audio_alert aubridge,nil',
+      'audio_level no',
+      `rtp_ports ${rtpBase}-${rtpBase + 20}`,
+      'module_path /usr/lib/baresip/modules',
+      'module g722.so',
+      'module g711.so',
+      'module aufile.so',
+      'module aubridge.so',
+      'module sndfile.so',
+      'module stdio.so',
+      'module_app account.so',
+      'module_app menu.so',
+      `snd_path ${recDir}`,
+      '',
+    ].join('\n'),
+  );
+  const codecParam = codecs.map((c) => (c === 'G722' ? 'G722' : c)).join(',');
+  writeFileSync(
+    join(dir, 'accounts'),
+    `<sip:${opts.username}@127.0.0.1>;auth_pass=${opts.password};regint=0;audio_codecs=${codecParam}\n`,
+  );
+
+  const args = [
+    '-oL',
+    'baresip',
+    '-s',
+    '-f',
+    dir,
+    '-e',
+    `/dial ${opts.target}`,
+    '-t',
+    String(opts.maxSeconds ?? 30),
+  ];
+  const started = Date.now();
+  const child = spawn('stdbuf', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: CallResult['lines'] = [];
+  const timing: CallResult['timing'] = {};
+  let sipTrace = '';
+  let buffered = '';
+  const onData = (d: Buffer) => {
+    const text = d.toString();
+    sipTrace += text;
+    buffered += text;
+    const parts = buffered.split(/\r?\n|\r/);
+    buffered = parts.pop() ?? '';
+    for (const line of parts) {
+      const at = Date.now() - started;
+      lines.push({ at, text: line });
+      if (timing.invite === undefined && /^INVITE sip:/.test(line)) timing.invite = at;
+      if (timing.answered === undefined && /Call established/.test(line)) timing.answered = at;
+      if (timing.rxStarted === undefined && /dumping decode audio/.test(line))
+        timing.rxStarted = at;
+      if (/terminated \(duration/.test(line)) {
+        timing.ended = at;
+        // The call is over; quit rather than wait for -t.
+        child.stdin.write('q');
+      }
+      if (opts.dtmf && /Call established/.test(line)) {
+        const digits = opts.dtmf;
+        setTimeout(() => child.stdin.write(digits), 1500);
+      }
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exitCode: number | null = await new Promise((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  let heard: Pcm | undefined;
+  const dec = readdirSync(recDir).find((f) => f.endsWith('-dec.wav'));
+  if (dec) heard = readWav(readFileSync(join(recDir, dec)));
+  rmSync(dir, { recursive: true, force: true });
+  return { exitCode, established: timing.answered !== undefined, heard, lines, timing, sipTrace };
+}
