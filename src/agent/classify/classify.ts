@@ -1,0 +1,130 @@
+import type { ClassifierConfig } from './config.js';
+import { LANGUAGES, type Language, type PerLanguage } from './language.js';
+import {
+  compilePhrase,
+  matchesPhrase,
+  removeFillers,
+  tokenize,
+  type CompiledPhrase,
+} from './normalize.js';
+
+export type TerminalIntent = 'HANDOFF_REQUEST' | 'EMERGENCY' | 'GOODBYE';
+
+/** What a turn asked for, in which language, and the configured phrase that said so. */
+export interface TerminalMatch {
+  intent: TerminalIntent;
+  language: Language;
+  phrase: string;
+}
+
+/** The part of the classifier config the matcher needs; fillers, ignore and dtmf are optional. */
+export interface ClassifierOptions {
+  phrases: ClassifierConfig['phrases'];
+  fillers?: PerLanguage<string[]>;
+  ignore?: PerLanguage<string[]>;
+  dtmf?: ClassifierConfig['dtmf'];
+}
+
+/** Most urgent first: an emergency is never treated as a hand-off, a hand-off never as goodbye. */
+const PRECEDENCE: ReadonlyArray<[TerminalIntent, keyof ClassifierConfig['phrases']]> = [
+  ['EMERGENCY', 'emergency'],
+  ['HANDOFF_REQUEST', 'handoff'],
+  ['GOODBYE', 'goodbye'],
+];
+
+interface CompiledLanguage {
+  fillers: string[][];
+  ignore: CompiledPhrase[];
+  intents: Record<keyof ClassifierConfig['phrases'], CompiledPhrase[]>;
+}
+
+export interface Classifier {
+  /** `language` (the call's language so far) wins ties, such as "operator" in nl, en and de. */
+  classify(text: string, language?: Language): TerminalMatch | undefined;
+  classifyDtmf(digit: string): TerminalIntent | undefined;
+}
+
+/** Compiles the phrase lists once; use it per call instead of re-reading config every turn. */
+export function createClassifier(options: ClassifierOptions): Classifier {
+  const compiled = {} as PerLanguage<CompiledLanguage>;
+  for (const language of LANGUAGES) {
+    const fillers = (options.fillers?.[language] ?? []).map(tokenize);
+    const compile = (list: string[]) =>
+      list.map((p) => compilePhrase(p, fillers)).filter((p) => p.words.length > 0);
+    compiled[language] = {
+      fillers,
+      ignore: compile(options.ignore?.[language] ?? []),
+      intents: {
+        handoff: compile(options.phrases.handoff[language]),
+        emergency: compile(options.phrases.emergency[language]),
+        goodbye: compile(options.phrases.goodbye[language]),
+      },
+    };
+  }
+
+  return {
+    classify(text, preferred) {
+      const order = preferred
+        ? [preferred, ...LANGUAGES.filter((l) => l !== preferred)]
+        : LANGUAGES;
+      const raw = tokenize(text);
+      if (raw.length === 0) return undefined;
+      const words = {} as PerLanguage<string[]>;
+      for (const language of LANGUAGES) {
+        const { fillers, ignore } = compiled[language];
+        words[language] = removeFillers(
+          removeFillers(raw, fillers),
+          ignore.map((p) => p.words),
+        );
+      }
+      for (const [intent, key] of PRECEDENCE) {
+        let best: { language: Language; phrase: CompiledPhrase } | undefined;
+        for (const language of order) {
+          for (const phrase of compiled[language].intents[key]) {
+            // The longest phrase names the language best: "bye" is English, "tot ziens" Dutch.
+            if (best && phrase.words.length <= best.phrase.words.length) continue;
+            if (matchesPhrase(words[language], phrase)) best = { language, phrase };
+          }
+        }
+        if (best) return { intent, language: best.language, phrase: best.phrase.source };
+      }
+      return undefined;
+    },
+    classifyDtmf: (digit) => classifyDtmf(digit, options),
+  };
+}
+
+const cache = new WeakMap<ClassifierOptions, Classifier>();
+
+function classifierFor(options: ClassifierOptions): Classifier {
+  let classifier = cache.get(options);
+  if (!classifier) {
+    classifier = createClassifier(options);
+    cache.set(options, classifier);
+  }
+  return classifier;
+}
+
+/**
+ * Looks for a hand-off, emergency or goodbye phrase in a final transcript, in nl, fr, en and de.
+ * Deterministic and synchronous, so it runs before the brain on every turn. The compiled form
+ * is cached per options object.
+ */
+export function classifyTerminal(
+  text: string,
+  options: ClassifierOptions,
+  language?: Language,
+): TerminalMatch | undefined {
+  return classifierFor(options).classify(text, language);
+}
+
+/** DTMF: `0` asks for the helpdesk by default; emergency keys only when configured. */
+export function classifyDtmf(
+  digit: string,
+  options: Pick<ClassifierOptions, 'dtmf'> = {},
+): TerminalIntent | undefined {
+  const dtmf = options.dtmf ?? { handoff: ['0'], emergency: [] };
+  if (dtmf.emergency.includes(digit)) return 'EMERGENCY';
+  if (dtmf.handoff.includes(digit)) return 'HANDOFF_REQUEST';
+  return undefined;
+}
