@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import type { SwitchboardConfig } from '../config/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { createCloudonixRoutes } from './cloudonix-routes.js';
+import type { CallerPseudonymizer } from './pseudonymizer.js';
+import { createTwilioRoutes } from './twilio-routes.js';
+
+export interface CallflowAppOptions {
+  /** The whole parsed config: profile, sip.host/sip.port and carriers are read. */
+  config: SwitchboardConfig;
+  pseudonymizer: CallerPseudonymizer;
+  logger: Logger;
+}
+
+/**
+ * Carrier webhooks, to be mounted at the root of the control-plane HTTP server. A disabled
+ * carrier has no routes, so its paths answer 404.
+ */
+export function createCallflowApp({ config, pseudonymizer, logger }: CallflowAppOptions): Hono {
+  const { carriers, profile, sip } = config;
+  const log = logger.child({ component: 'callflow' });
+  if (profile === 'pilot' && carriers.twilio.enabled && carriers.twilio.sipDomain === undefined) {
+    throw new Error(
+      'carriers.twilio.sipDomain: set the gateway’s public TLS name and port, e.g. sip.example.org:5061',
+    );
+  }
+  const app = new Hono();
+  if (carriers.twilio.enabled) {
+    const defaultSipDomain = `${sip.host.includes(':') ? `[${sip.host}]` : sip.host}:${sip.port}`;
+    app.route(
+      '/',
+      createTwilioRoutes({ profile, defaultSipDomain, carriers, pseudonymizer, logger: log }),
+    );
+  }
+  if (carriers.cloudonix.enabled) {
+    app.route(
+      '/',
+      createCloudonixRoutes({
+        cloudonix: carriers.cloudonix,
+        maxBodyBytes: carriers.maxBodyBytes,
+        pseudonymizer,
+        logger: log,
+      }),
+    );
+  }
+  return app;
+}

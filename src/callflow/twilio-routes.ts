@@ -1,0 +1,169 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from '../telemetry/index.js';
+import type { CallflowLanguage, CarriersConfig, TwilioConfig } from './config.js';
+import { WebhookError } from './errors.js';
+import { webhookHandler, type Served } from './handle.js';
+import type { CallerPseudonymizer } from './pseudonymizer.js';
+import { field, readWebhookForm } from './request.js';
+import { signedUrl, verifyTwilioSignature, type FormParams } from './signature.js';
+import { gatewaySipUri } from './sip-uri.js';
+import {
+  dialAgentTwiml,
+  dialNumberTwiml,
+  hangupTwiml,
+  messageTwiml,
+  type SpokenMessage,
+} from './twiml.js';
+
+export const TWILIO_ROUTES = {
+  voice: '/twilio/voice',
+  escalate: '/twilio/escalate',
+  dialStatus: '/twilio/dial-status',
+} as const;
+
+const CALL_SID = /^CA[0-9a-f]{32}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+/** User part when no sipUser is set and `To` is not a phone number (e.g. a Twilio Client call). */
+export const DEFAULT_SIP_USER = 'switchboard';
+/** The SIP leg ended normally, or the caller hung up first: nothing left to do. */
+const DIAL_ENDED = new Set(['completed', 'answered', 'canceled']);
+
+export interface TwilioRoutesOptions {
+  profile: 'dev' | 'pilot';
+  /** host:port of the gateway when twilio.sipDomain is not set. */
+  defaultSipDomain: string;
+  carriers: CarriersConfig;
+  pseudonymizer: CallerPseudonymizer;
+  logger: Logger;
+}
+
+/** A Twilio request that passed every check; the config fields it relies on are present. */
+interface VerifiedCall {
+  params: FormParams;
+  callSid: string;
+  callerPseudonym: string | undefined;
+}
+
+export function createTwilioRoutes(opts: TwilioRoutesOptions): Hono {
+  const { profile, carriers, pseudonymizer, logger } = opts;
+  const twilio = requireEnabled(carriers.twilio);
+  const domain = twilio.sipDomain ?? opts.defaultSipDomain;
+  const timeoutSeconds = twilio.dialTimeoutSeconds;
+  const statusUrl = (leg: 'agent' | 'helpdesk') =>
+    `${twilio.publicUrl}${TWILIO_ROUTES.dialStatus}?leg=${leg}`;
+
+  /** Order: method 405, type 415, size 413, signature 403, account 403, CallSid 400. */
+  async function verify(c: Context, routePath: string): Promise<VerifiedCall> {
+    const params = await readWebhookForm(c.req.raw, carriers.maxBodyBytes);
+    const url = signedUrl(twilio.publicUrl, routePath, c.req.url);
+    const signature = c.req.header('x-twilio-signature');
+    if (!verifyTwilioSignature(twilio.authToken, url, params, signature)) {
+      throw new WebhookError(403, 'forbidden_signature', 'invalid signature');
+    }
+    if (field(params, 'AccountSid') !== twilio.accountSid) {
+      throw new WebhookError(403, 'forbidden_account', 'unknown account');
+    }
+    const callSid = field(params, 'CallSid');
+    if (callSid === undefined || !CALL_SID.test(callSid)) {
+      throw new WebhookError(400, 'bad_request', 'malformed CallSid');
+    }
+    return { params, callSid, callerPseudonym: pseudonymizer.pseudonymize(field(params, 'From')) };
+  }
+
+  /** Default language first, then the other configured ones in a fixed order. */
+  const spoken: SpokenMessage[] = orderLanguages(carriers.language).flatMap((language) => {
+    const text = twilio.fallbackMessage[language];
+    return text === undefined ? [] : [{ language, text }];
+  });
+
+  const helpdesk = (): string =>
+    dialNumberTwiml({
+      number: twilio.helpdeskNumber,
+      actionUrl: statusUrl('helpdesk'),
+      timeoutSeconds,
+    });
+
+  async function voice(c: Context): Promise<Served> {
+    const call = await verify(c, TWILIO_ROUTES.voice);
+    // The dialled number is the only caller-supplied value that may enter the URI, and only in
+    // the E.164 form the pseudonymizer produces.
+    const dialled = pseudonymizer.normalize(field(call.params, 'To'));
+    const user =
+      twilio.sipUser ?? (dialled !== undefined && E164.test(dialled) ? dialled : DEFAULT_SIP_USER);
+    const sipUri = gatewaySipUri({ profile, domain, user, callerPseudonym: call.callerPseudonym });
+    const credentials =
+      twilio.sipUsername !== undefined && twilio.sipPassword !== undefined
+        ? { username: twilio.sipUsername, password: twilio.sipPassword }
+        : undefined;
+    logger.info(
+      { route: 'twilio_voice', callSid: call.callSid, callerPseudonym: call.callerPseudonym },
+      'twilio call routed to the gateway',
+    );
+    return {
+      xml: dialAgentTwiml({ sipUri, actionUrl: statusUrl('agent'), timeoutSeconds, credentials }),
+      result: 'ok',
+    };
+  }
+
+  async function escalate(c: Context): Promise<Served> {
+    const call = await verify(c, TWILIO_ROUTES.escalate);
+    logger.info(
+      { route: 'twilio_escalate', callSid: call.callSid, callerPseudonym: call.callerPseudonym },
+      'twilio call escalated to the helpdesk',
+    );
+    return { xml: helpdesk(), result: 'ok' };
+  }
+
+  async function dialStatus(c: Context): Promise<Served> {
+    const call = await verify(c, TWILIO_ROUTES.dialStatus);
+    const leg = c.req.query('leg') ?? 'agent';
+    if (leg !== 'agent' && leg !== 'helpdesk') {
+      throw new WebhookError(400, 'bad_request', 'unknown leg');
+    }
+    const status = field(call.params, 'DialCallStatus') ?? '';
+    const log = { route: 'twilio_dial_status', callSid: call.callSid, leg };
+    if (DIAL_ENDED.has(status)) {
+      logger.info({ ...log, dialStatus: status }, 'dialled leg ended');
+      return { xml: hangupTwiml(), result: 'completed' };
+    }
+    // busy, failed, no-answer, and any status Twilio may add: the caller must not be left
+    // without an answer. The helpdesk is dialled once; if it fails too, the message ends the call.
+    const dialStatusLabel = /^[a-z-]{1,20}$/.test(status) ? status : 'other';
+    if (leg === 'agent' && twilio.fallback === 'helpdesk') {
+      logger.warn({ ...log, dialStatus: dialStatusLabel }, 'agent leg failed; dialling helpdesk');
+      return { xml: helpdesk(), result: 'fallback_helpdesk' };
+    }
+    logger.warn({ ...log, dialStatus: dialStatusLabel }, 'dialled leg failed; saying message');
+    return { xml: messageTwiml(spoken), result: 'fallback_message' };
+  }
+
+  const app = new Hono();
+  app.all(TWILIO_ROUTES.voice, webhookHandler('twilio_voice', logger, voice));
+  app.all(TWILIO_ROUTES.escalate, webhookHandler('twilio_escalate', logger, escalate));
+  app.all(TWILIO_ROUTES.dialStatus, webhookHandler('twilio_dial_status', logger, dialStatus));
+  return app;
+}
+
+type EnabledTwilio = TwilioConfig &
+  Required<Pick<TwilioConfig, 'accountSid' | 'authToken' | 'publicUrl' | 'helpdeskNumber'>>;
+
+/** The schema requires these when enabled; checked again so a hand-built config fails loudly. */
+function requireEnabled(twilio: TwilioConfig): EnabledTwilio {
+  const { accountSid, authToken, publicUrl, helpdeskNumber } = twilio;
+  if (
+    accountSid === undefined ||
+    authToken === undefined ||
+    publicUrl === undefined ||
+    helpdeskNumber === undefined
+  ) {
+    throw new Error(
+      'carriers.twilio is enabled but accountSid, authToken, publicUrl or helpdeskNumber is missing',
+    );
+  }
+  return { ...twilio, accountSid, authToken, publicUrl, helpdeskNumber };
+}
+
+function orderLanguages(first: CallflowLanguage): CallflowLanguage[] {
+  const rest: CallflowLanguage[] = ['nl', 'fr', 'en', 'de'];
+  return [first, ...rest.filter((l) => l !== first)];
+}

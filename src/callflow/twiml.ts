@@ -1,0 +1,84 @@
+import twilio from 'twilio';
+import type { CallflowLanguage } from './config.js';
+import { xmlSafe } from './xml-text.js';
+
+const { VoiceResponse } = twilio.twiml;
+/** Languages of Twilio's <Say> that we use (a subset of the SDK's SayLanguage). */
+type SayLanguage = 'nl-NL' | 'fr-FR' | 'en-GB' | 'de-DE';
+
+/** Twilio <Say> language per line language; standard voices exist for all four. */
+const SAY_LANGUAGE: Record<CallflowLanguage, SayLanguage> = {
+  nl: 'nl-NL',
+  fr: 'fr-FR',
+  en: 'en-GB',
+  de: 'de-DE',
+};
+
+export interface SpokenMessage {
+  language: CallflowLanguage;
+  text: string;
+}
+
+export interface DialAgentTwiml {
+  sipUri: string;
+  actionUrl: string;
+  timeoutSeconds: number;
+  credentials?: { username: string; password: string };
+}
+
+/**
+ * `<Dial action><Sip>`. answerOnBridge keeps the caller hearing ringback until the agent answers:
+ * livekit-sip only answers once the agent subscribes, and the caller's call is not billed as
+ * answered before that.
+ */
+export function dialAgentTwiml({
+  sipUri,
+  actionUrl,
+  timeoutSeconds,
+  credentials,
+}: DialAgentTwiml): string {
+  const response = new VoiceResponse();
+  const dial = response.dial({
+    action: xmlSafe(actionUrl),
+    method: 'POST',
+    answerOnBridge: true,
+    timeout: timeoutSeconds,
+  });
+  const attributes = credentials
+    ? { username: xmlSafe(credentials.username), password: xmlSafe(credentials.password) }
+    : {};
+  dial.sip(attributes, xmlSafe(sipUri));
+  return response.toString();
+}
+
+export interface DialNumberTwiml {
+  number: string;
+  actionUrl: string;
+  timeoutSeconds: number;
+}
+
+/** `<Dial action>+E164</Dial>`: the helpdesk; the action lets a failed helpdesk leg end in the message. */
+export function dialNumberTwiml({ number, actionUrl, timeoutSeconds }: DialNumberTwiml): string {
+  const response = new VoiceResponse();
+  response.dial(
+    { action: xmlSafe(actionUrl), method: 'POST', timeout: timeoutSeconds },
+    xmlSafe(number),
+  );
+  return response.toString();
+}
+
+/** Each message in its language, then hang up: the last resort when nobody can take the call. */
+export function messageTwiml(messages: SpokenMessage[]): string {
+  const response = new VoiceResponse();
+  for (const { language, text } of messages) {
+    response.say({ language: SAY_LANGUAGE[language] }, xmlSafe(text));
+  }
+  response.hangup();
+  return response.toString();
+}
+
+export function hangupTwiml(): string {
+  const response = new VoiceResponse();
+  response.hangup();
+  return response.toString();
+}
