@@ -31,6 +31,8 @@ go_build() { # name module package version cgo
   src=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "$2@$4" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
   mkdir -p "$dir.tmp"
   (cd "$src" && CGO_ENABLED=$5 go build -o "$dir.tmp/$1" "$3")
+  # Built from a module folder, a binary reports a dev version; this stamp is what `doctor` reads.
+  echo "$4" >"$dir.tmp/VERSION"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 go_build livekit-server "$LIVEKIT_SERVER_MODULE" "$LIVEKIT_SERVER_PACKAGE" "$LIVEKIT_SERVER_VERSION" 0 &

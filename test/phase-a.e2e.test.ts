@@ -97,4 +97,25 @@ describe('phase A: a softphone call is answered by the agent', () => {
     expect(second.stderr).toMatch(/ports already in use: .*7880\/tcp \(livekit\.port\)/);
     expect(second.stderr).toMatch(/another `switchboard up`/);
   });
+
+  it('doctor passes on the running stack and names the fix for a missing binary', () => {
+    const doctor = (env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        [join(ROOT, 'bin', 'switchboard.js'), 'doctor', '--config', stack.configPath],
+        {
+          env: { ...process.env, ...E2E_ENV, ...env },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+    const healthy = doctor({});
+    expect(healthy.status, healthy.stdout).toBe(0);
+    expect(healthy.stdout).toMatch(/ok\s+one redis for livekit and livekit-sip\s+both connected/);
+
+    const broken = doctor({ SWITCHBOARD_BIN_CACHE: join(dir, 'empty-cache') });
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/FAIL\s+livekit-sip\s+not installed \(pinned v/);
+    expect(broken.stdout).toMatch(/fix: bash scripts\/install\.sh/);
+  });
 });

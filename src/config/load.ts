@@ -61,7 +61,11 @@ export function parseConfig(
   const interpolated = interpolateEnv(raw, env, envProblems);
   const result = configSchema.safeParse(interpolated);
   const problems: ConfigProblem[] = [...envProblems];
-  if (!result.success) problems.push(...result.error.issues.flatMap(describeIssue));
+  if (!result.success) {
+    // A missing variable already explains why that field is empty; do not report it twice.
+    const unresolved = new Set(envProblems.map((p) => p.path));
+    problems.push(...result.error.issues.flatMap(describeIssue).filter((p) => !unresolved.has(p.path)));
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data as SwitchboardConfig;
 }
