@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { AdmissionConfig } from './config.js';
 
 export interface PseudonymKey {
   /** Short id written in front of every pseudonym, so a rotated key's pseudonyms stay tellable apart. */
@@ -27,11 +28,25 @@ const ANONYMOUS = /^(anonymous|restricted|unavailable|unknown|private|withheld)$
 
 export function createPseudonymizer({ keys, region }: PseudonymizerOptions): Pseudonymizer {
   if (keys.length === 0) throw new Error('at least one pseudonym key is required');
+  for (const key of keys) {
+    // The id ends up in Redis keys (inside a hash tag) and log lines: keep it plain.
+    if (!/^[a-z0-9]{1,16}$/.test(key.id)) {
+      throw new Error(
+        `pseudonym key id must be 1 to 16 lowercase letters or digits, got "${key.id}"`,
+      );
+    }
+    if (key.secret.length < 16) {
+      throw new Error(`pseudonym key "${key.id}" needs a secret of at least 16 characters`);
+    }
+  }
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    throw new Error('pseudonym key ids must differ');
+  }
 
   const normalize = (raw: string | undefined): string | undefined => {
     if (raw === undefined) return undefined;
     // SIP users arrive as `+32…`, `0032…`, `tel:+32…` or `sip:+32…@host`.
-    const user = raw
+    const user = decodeUser(raw)
       .trim()
       .replace(/^(sips?|tel):/i, '')
       .replace(/@.*$/, '')
@@ -57,4 +72,20 @@ export function createPseudonymizer({ keys, region }: PseudonymizerOptions): Pse
       return e164 === undefined ? [] : keys.map((key) => derive(key, e164));
     },
   };
+}
+
+/** SIP URIs may escape the user part (`%2B32…`); a malformed escape is left as it is. */
+function decodeUser(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The pseudonymizer the admission config describes. */
+export function pseudonymizerFromConfig(
+  config: Pick<AdmissionConfig, 'pseudonymKeys' | 'region'>,
+): Pseudonymizer {
+  return createPseudonymizer({ keys: config.pseudonymKeys, region: config.region });
 }

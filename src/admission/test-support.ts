@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
+import { createLogger, type Logger } from '../telemetry/index.js';
+import { admissionConfigSchema, type AdmissionConfig } from './config.js';
+
+/** Shared by the admission tests: a config with a key prefix of its own, and log capture. */
+export function testConfig(overrides: Record<string, unknown> = {}): AdmissionConfig {
+  return admissionConfigSchema.parse({
+    keyPrefix: `t${randomBytes(5).toString('hex')}`,
+    ...overrides,
+  });
+}
+
+export function connect(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  // Some tests stop Redis on purpose; the failures they expect surface as rejected commands.
+  redis.on('error', () => {});
+  return redis;
+}
+
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger(
+    { level: 'debug', name: 'admission-test' },
+    { write: (line: string) => void lines.push(line) },
+  );
+  return { logger, lines };
+}
+
+export async function counterTotal(counter: Counter<string>, label?: [string, string]) {
+  const { values } = await counter.get();
+  return values
+    .filter((v) => label === undefined || v.labels[label[0]] === label[1])
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+    found.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
