@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../testing/redis-server.js';
 import { createAdmissionKeys } from './keys.js';
+import { startLease } from './lease.js';
 import { createLeaseStore } from './lease-store.js';
 import { connect, sleep, testConfig } from './test-support.js';
 
@@ -24,6 +25,19 @@ const TTL_MS = 3000; // as configured in fixtures/hold-leases.ts
 it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
   const { keyPrefix } = testConfig();
   const store = createLeaseStore({ redis, keys: createAdmissionKeys(keyPrefix) });
+  // A call of a live worker, so the lease set outlives the dead worker's leases and expired
+  // entries must be pruned, not merely dropped with the key.
+  await store.acquire({ callId: 'survivor', ttlMs: TTL_MS, cap: 11 });
+  const survivor = startLease({
+    store,
+    callId: 'survivor',
+    ttlMs: TTL_MS,
+    heartbeatMs: 1000,
+    timeoutMs: 250,
+    failedOpen: false,
+    onFailure: () => {},
+    onReinstated: () => {},
+  });
   const fixture = fileURLToPath(new URL('./fixtures/hold-leases.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, server.url, keyPrefix], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -39,8 +53,8 @@ it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
     }
     // Heartbeats keep the leases past their TTL while the worker lives.
     await sleep(TTL_MS + 300);
-    expect(await store.live()).toBe(10);
-    expect((await store.acquire({ callId: 'newcomer', ttlMs: TTL_MS, cap: 10 })).acquired).toBe(
+    expect(await store.live()).toBe(11);
+    expect((await store.acquire({ callId: 'newcomer', ttlMs: TTL_MS, cap: 11 })).acquired).toBe(
       false,
     );
 
@@ -49,7 +63,7 @@ it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
     await once(child, 'exit');
     let freedAfter = Infinity;
     while (Date.now() - killedAt < TTL_MS + 1000) {
-      if ((await store.live()) === 0) {
+      if ((await store.live()) === 1) {
         freedAfter = Date.now() - killedAt;
         break;
       }
@@ -60,11 +74,13 @@ it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
     expect(freedAfter).toBeLessThanOrEqual(TTL_MS + 100);
     const fresh = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        store.acquire({ callId: `fresh-${i}`, ttlMs: TTL_MS, cap: 10 }),
+        store.acquire({ callId: `fresh-${i}`, ttlMs: TTL_MS, cap: 11 }),
       ),
     );
     expect(fresh.every((r) => r.acquired)).toBe(true);
+    expect(await redis.zscore(createAdmissionKeys(keyPrefix).leases(), 'survivor')).not.toBeNull();
   } finally {
+    await survivor.release();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 });
