@@ -1,4 +1,6 @@
 import { doctorCommand } from './doctor.js';
+import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
+import { provisionApplyCommand, provisionPlanCommand } from './provision.js';
 import { upCommand } from './up.js';
 
 export interface Command {
@@ -11,4 +13,8 @@ export interface Command {
 export const commands: Record<string, Command> = {
   up: upCommand,
   doctor: doctorCommand,
+  'privacy erase': privacyEraseCommand,
+  'privacy export': privacyExportCommand,
+  'provision plan': provisionPlanCommand,
+  'provision apply': provisionApplyCommand,
 };

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAdmission, pseudonymizerFromConfig } from '../admission/index.js';
+import { parseConfig } from '../config/index.js';
+import { createTranscriptStore, findPhoneNumbers } from '../privacy/index.js';
+import { createLogger } from '../telemetry/index.js';
+import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { main } from './main.js';
+
+const ALICE = '+32470123456';
+const BOB = '+32471987654';
+
+let server: TestRedis;
+let redis: Redis;
+let dir: string;
+let configPath: string;
+let prefix: string;
+
+/** Runs the CLI in-process and captures what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main([...argv, '--config', configPath]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+  dir = mkdtempSync(join(tmpdir(), 'privacy-cli-'));
+  prefix = `t${randomBytes(4).toString('hex')}`;
+  configPath = join(dir, 'switchboard.yaml');
+  writeFileSync(
+    configPath,
+    [
+      `redis: { url: "${server.url}" }`,
+      `admission: { keyPrefix: ${prefix}, pseudonymKeys: [{ id: k1, secret: test-secret-0123456789abcdef }] }`,
+      `privacy: { keyPrefix: ${prefix} }`,
+    ].join('\n'),
+  );
+  // Two callers, each with a call admitted (rate-limit entry) and a stored transcript.
+  const { admission: admissionConfig, privacy } = parseConfig({
+    admission: {
+      keyPrefix: prefix,
+      pseudonymKeys: [{ id: 'k1', secret: 'test-secret-0123456789abcdef' }],
+    },
+    privacy: { keyPrefix: prefix },
+  });
+  const pseudonymizer = pseudonymizerFromConfig(admissionConfig);
+  const logger = createLogger({ level: 'silent' });
+  const admission = createAdmission({ redis, config: admissionConfig, pseudonymizer, logger });
+  const store = createTranscriptStore({ redis, config: privacy, logger, pseudonymizer });
+  for (const [callId, caller] of [
+    ['SCL_alice1', ALICE],
+    ['SCL_alice2', '0470 12 34 56'],
+    ['SCL_bob1', BOB],
+  ] as const) {
+    const decision = await admission.admit({ callId, caller, trunkId: 'ST_trunk' });
+    if (decision.allowed) await decision.lease.release();
+    const t0 = Date.now();
+    await store.startCall({ callId, pseudonym: decision.pseudonym, language: 'en', startedAt: t0 });
+    await store.addTurn(callId, {
+      role: 'caller',
+      text: 'I need the helpdesk',
+      language: 'en',
+      at: t0 + 1000,
+    });
+    await store.finishCall(callId, { outcome: 'answered', endedAt: t0 + 30_000 });
+  }
+});
+afterAll(async () => {
+  await redis.quit();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('switchboard privacy', () => {
+  it('exports every transcript of a caller as JSON, whatever the number format', async () => {
+    const { code, out } = await cli('privacy', 'export', '--caller', '0032 470 12 34 56');
+    expect(code).toBe(0);
+    const exported = JSON.parse(out) as {
+      pseudonymKeyIds: string[];
+      calls: { callId: string; turns: { text: string }[] }[];
+    };
+    expect(exported.pseudonymKeyIds).toEqual(['k1']);
+    expect(exported.calls.map((c) => c.callId).sort()).toEqual(['SCL_alice1', 'SCL_alice2']);
+    expect(exported.calls[0]?.turns[0]?.text).toBe('I need the helpdesk');
+    expect(findPhoneNumbers(out)).toEqual([]);
+  });
+
+  it('erases one caller (transcripts and rate-limit entries) and prints a receipt without the number', async () => {
+    const { code, out, err } = await cli('privacy', 'erase', '--caller', ALICE);
+    expect(code, err).toBe(0);
+    const receipt = JSON.parse(out) as Record<string, unknown>;
+    expect(receipt).toMatchObject({
+      receipt: 'switchboard-privacy-erasure',
+      pseudonymKeyIds: ['k1'],
+      deleted: { transcripts: 2, rateLimitEntries: 2 },
+    });
+    expect(Date.parse(receipt.erasedAt as string)).toBeGreaterThan(Date.now() - 60_000);
+    expect(out).not.toMatch(/470123456|k1_[0-9a-f]{32}/);
+
+    const again = JSON.parse((await cli('privacy', 'export', '--caller', ALICE)).out) as {
+      calls: unknown[];
+    };
+    expect(again.calls).toEqual([]);
+    const bob = JSON.parse((await cli('privacy', 'export', '--caller', BOB)).out) as {
+      calls: { callId: string }[];
+    };
+    expect(bob.calls.map((c) => c.callId)).toEqual(['SCL_bob1']);
+    const rateLimitKeys = await redis.keys(`${prefix}:rl:*`);
+    expect(rateLimitKeys.length).toBe(1); // Bob's
+  });
+
+  it('refuses a missing or malformed caller without echoing it', async () => {
+    const missing = await cli('privacy', 'erase');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/usage: switchboard privacy erase --caller <number>/);
+    const bad = await cli('privacy', 'erase', '--caller', 'not-a-number-98765');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/not a phone number/);
+    expect(bad.err).not.toContain('98765');
+  });
+});

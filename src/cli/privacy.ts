@@ -1,0 +1,98 @@
+import { Redis } from 'ioredis';
+import { eraseCallerRateLimit, pseudonymizerFromConfig } from '../admission/index.js';
+import type { SwitchboardConfig } from '../config/index.js';
+import {
+  createTranscriptStore,
+  eraseCaller,
+  exportCaller,
+  NotAPhoneNumberError,
+  type TranscriptStore,
+} from '../privacy/index.js';
+import { createLogger } from '../telemetry/index.js';
+import { parseCommand } from './args.js';
+import type { Command } from './commands.js';
+
+const CALLER_OPTION = { caller: { type: 'string' } } as const;
+
+interface Session {
+  config: SwitchboardConfig;
+  redis: Redis;
+  store: TranscriptStore;
+}
+
+/** Connects to the deployment's Redis; the URL is never printed, it may carry a password. */
+async function openSession(config: SwitchboardConfig): Promise<Session> {
+  const redis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined); // reported through the rejected command below
+  try {
+    await redis.connect();
+  } catch {
+    redis.disconnect();
+    throw new Error(
+      `redis at ${new URL(config.redis.url).host} does not answer; start the stack or check redis.url`,
+    );
+  }
+  // Warnings only, on stderr: stdout carries the receipt or the export.
+  const logger = createLogger({ level: 'warn', name: 'switchboard-privacy' }, process.stderr);
+  const store = createTranscriptStore({ redis, config: config.privacy, logger });
+  return { config, redis, store };
+}
+
+/** Parses `--caller`, runs the action against Redis, prints its JSON; the number is never echoed. */
+async function withCaller(
+  args: string[],
+  usage: string,
+  action: (session: Session, number: string) => Promise<unknown>,
+): Promise<number> {
+  const parsed = parseCommand(args, CALLER_OPTION);
+  const number = parsed.values.caller;
+  if (typeof number !== 'string' || number.trim() === '') {
+    process.stderr.write(`switchboard: ${usage}\n`);
+    return 1;
+  }
+  const session = await openSession(parsed.load().config);
+  try {
+    const result = await action(session, number);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof NotAPhoneNumberError) {
+      process.stderr.write(`switchboard: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await session.redis.quit().catch(() => session.redis.disconnect());
+  }
+}
+
+export const privacyEraseCommand: Command = {
+  summary: "erase a caller's transcripts and rate-limit entries (GDPR); prints a receipt",
+  run: (args) =>
+    withCaller(args, 'usage: switchboard privacy erase --caller <number>', (session, number) =>
+      eraseCaller({
+        number,
+        pseudonymizer: pseudonymizerFromConfig(session.config.admission),
+        store: session.store,
+        eraseRateLimit: (pseudonyms) =>
+          eraseCallerRateLimit(session.redis, session.config.admission, pseudonyms),
+      }),
+    ),
+};
+
+export const privacyExportCommand: Command = {
+  summary: "print a caller's stored transcripts as JSON (GDPR access request)",
+  run: (args) =>
+    withCaller(args, 'usage: switchboard privacy export --caller <number>', (session, number) =>
+      exportCaller({
+        number,
+        pseudonymizer: pseudonymizerFromConfig(session.config.admission),
+        store: session.store,
+      }),
+    ),
+};
