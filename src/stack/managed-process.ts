@@ -57,7 +57,7 @@ export function spawnManaged({
   });
 
   const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child.pid === undefined) return;
     try {
       process.kill(-child.pid, signal);
     } catch {
@@ -76,7 +76,7 @@ export function spawnManaged({
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
-      // Children of the group (job processes) may outlive their parent by a moment.
+      // The group outlives its leader: job processes forked by the worker must not linger.
       signalGroup('SIGKILL');
     },
   };
