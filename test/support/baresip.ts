@@ -104,7 +104,7 @@ export async function callWithBaresip(opts: CallOptions): Promise<CallResult> {
       if (timing.answered === undefined && /Call established/.test(line)) timing.answered = at;
       if (timing.rxStarted === undefined && /dumping decode audio/.test(line))
         timing.rxStarted = at;
-      if (/terminated \(duration/.test(line)) {
+      if (/Call with .* terminated|session closed/.test(line)) {
         timing.ended = at;
         // The call is over; quit rather than wait for -t.
         child.stdin.write('q');
