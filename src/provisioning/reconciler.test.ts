@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../telemetry/index.js';
+import { startReconciler, type Reconciler } from './reconciler.js';
+import { startTestStack, testConfig, type TestStack } from './test-stack.js';
+
+let stack: TestStack;
+let redis: Redis;
+beforeAll(async () => {
+  stack = await startTestStack();
+  redis = new Redis(stack.redis.url, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await stack?.stop();
+});
+beforeEach(async () => stack.wipe());
+
+const logger = createLogger({ level: 'silent' });
+const config = testConfig({
+  inboundTrunks: [
+    { name: 'dev', auth: { username: 'softphone', password: 'a-long-dev-password' } },
+    { name: 'carrier', numbers: ['+3225550100'], allowedAddresses: ['54.172.60.0/30'] },
+  ],
+  dispatchRules: [
+    { name: 'dev-individual', trunks: ['dev'] },
+    { name: 'main', trunks: ['carrier'] },
+  ],
+});
+
+async function start(intervalMs: number): Promise<Reconciler> {
+  return startReconciler({
+    config,
+    livekit: stack.livekit,
+    redisUrl: stack.redis.url,
+    logger,
+    intervalMs,
+    redisPollMs: 250,
+  });
+}
+
+async function objectCount(): Promise<number> {
+  const [trunks, rules] = await Promise.all([
+    stack.client.sip.listSipInboundTrunk(),
+    stack.client.sip.listSipDispatchRule(),
+  ]);
+  return trunks.length + rules.length;
+}
+
+/** Milliseconds until trunks and rules are all back, or throws after `limitMs`. */
+async function timeToRestore(limitMs: number): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < limitMs) {
+    if ((await objectCount().catch(() => 0)) === 4) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`trunks and rules not restored within ${limitMs} ms`);
+}
+
+describe('startReconciler', () => {
+  it('provisions before it resolves, then restores everything within 10 s of a FLUSHALL', async () => {
+    // A long periodic interval: the restore must come from noticing the flush.
+    const reconciler = await start(60_000);
+    try {
+      expect(await objectCount()).toBe(4);
+      await redis.flushall();
+      expect((await stack.client.sip.listSipInboundTrunk()).length).toBe(0);
+      const ms = await timeToRestore(10_000);
+      expect(ms).toBeLessThan(10_000);
+      const trunks = await stack.client.sip.listSipInboundTrunk();
+      expect(trunks.map((t) => t.name).sort()).toEqual(['sb:sb-test:carrier', 'sb:sb-test:dev']);
+      expect(reconciler.status().lastTrigger).toBe('redis_flush');
+    } finally {
+      await reconciler.stop();
+    }
+  });
+
+  it('restores an object deleted through the API at the next periodic check', async () => {
+    const reconciler = await start(500);
+    try {
+      const [trunk] = await stack.client.sip.listSipInboundTrunk();
+      await stack.client.sip.deleteSipTrunk(trunk!.sipTrunkId);
+      await timeToRestore(5000);
+      expect(reconciler.status().lastTrigger).toBe('periodic');
+    } finally {
+      await reconciler.stop();
+    }
+  });
+
+  it('restores everything after Redis restarts empty on the same port', async () => {
+    const reconciler = await start(60_000);
+    try {
+      expect(await objectCount()).toBe(4);
+      await stack.redis.stop();
+      const port = String(stack.redis.port);
+      const child = spawn(
+        'redis-server',
+        ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      // The stack's stop() now stops this one.
+      stack.redis.stop = () =>
+        new Promise((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        });
+      const ms = await timeToRestore(10_000);
+      expect(ms).toBeLessThan(10_000);
+      expect(reconciler.status().lastTrigger).toBe('redis_restart');
+    } finally {
+      await reconciler.stop();
+    }
+  });
+
+  it('rejects at start when LiveKit is unreachable', async () => {
+    await expect(
+      startReconciler({
+        config,
+        livekit: { url: 'http://127.0.0.1:9', apiKey: 'k', apiSecret: 's'.repeat(32) },
+        logger,
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('stops reconciling after stop()', async () => {
+    const reconciler = await start(200);
+    await reconciler.stop();
+    await redis.flushall();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await objectCount()).toBe(0);
+  });
+});
