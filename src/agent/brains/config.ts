@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rulesBrainConfigSchema } from './rules-config.js';
 
 // Slices must not import agent/config.ts at run time: it imports this file (circular ESM).
 const sentences = (defaults: { nl: string; fr: string; en: string; de: string }) =>
@@ -80,8 +81,7 @@ export const brainConfigSchema = z
     kind: z.enum(['rules', 'llm', 'backend']).default('rules'),
     llm: llmBrainConfigSchema.default({}),
     backend: backendBrainConfigSchema.default({}),
-    // TODO(lead): add `rules: rulesBrainConfigSchema.default({})` from './rules-config.js' once
-    // the rules brain lands (its owner exports rulesBrainConfigSchema there).
+    rules: rulesBrainConfigSchema.default({}),
   })
   .strict()
   .superRefine((brain, ctx) => {

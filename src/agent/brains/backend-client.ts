@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import type { Logger } from '../../telemetry/index.js';
+import type { Language } from '../config.js';
+import { backendFirstDelta, backendReconnects } from './backend-metrics.js';
+import {
+  BACKEND_PROTOCOL_VERSION,
+  parseServerMessage,
+  type ClientMessage,
+  type ConversationalIntent,
+  type ServerMessage,
+  type SessionEndReason,
+} from './backend-protocol.js';
+
+export type BackendState =
+  'idle' | 'connecting' | 'ready' | 'reconnecting' | 'unauthorized' | 'closed';
+export type StartResult = 'ready' | 'unavailable' | 'unauthorized';
+/** Why a turn produced no (complete) answer. */
+export type TurnFailure = 'timeout' | 'unavailable' | 'unauthorized' | 'interrupted' | 'error';
+type TurnOutcome =
+  | { status: 'ok'; intent: ConversationalIntent; transferTarget?: string }
+  | { status: TurnFailure | 'cancelled' };
+export type TurnResult = TurnOutcome & { turnId: string; deltas: number };
+
+export interface BackendClientOptions {
+  url: string;
+  token: string;
+  callId: string;
+  /** The caller's pseudonym, or null when the number is withheld. */
+  caller: string | null;
+  language: Language;
+  connectTimeoutMs: number;
+  turnTimeoutMs: number;
+  reconnect: { initialDelayMs: number; maxDelayMs: number; multiplier: number };
+  logger: Logger;
+  /** Heartbeat: a ping this often; no pong by the next one means the link is dead. */
+  pingIntervalMs?: number;
+}
+
+export interface TurnRequest {
+  text: string;
+  language: Language;
+  onDelta(text: string, turnId: string): void;
+  signal?: AbortSignal;
+}
+
+interface ActiveTurn {
+  id: string;
+  request: TurnRequest;
+  sent: boolean;
+  sentAt: number;
+  deltas: number;
+  timer?: NodeJS.Timeout;
+  settle(result: TurnOutcome): void;
+}
+
+/**
+ * One call's session with the customer's orchestrator over one WebSocket: bearer-token auth,
+ * session_start on every (re)connection, one turn at a time, reconnection with exponential
+ * backoff, and a silence timeout per turn. It never throws into the call: every turn settles with
+ * a result the brain turns into speech.
+ */
+export class BackendClient {
+  readonly sessionId = randomUUID();
+  #opts: BackendClientOptions;
+  #log: Logger;
+  #ws: WebSocket | undefined;
+  #state: BackendState = 'idle';
+  #attempt = 0;
+  #sessionStarted = false;
+  #turnCounter = 0;
+  #turn: ActiveTurn | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #waiters = new Set<() => void>();
+
+  constructor(opts: BackendClientOptions) {
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'backend-brain', sessionId: this.sessionId });
+  }
+
+  get state(): BackendState {
+    return this.#state;
+  }
+
+  /** Connects and starts the session; resolves when ready, refused, or after connectTimeoutMs. */
+  async start(): Promise<StartResult> {
+    if (this.#state === 'idle') this.#connect();
+    return this.#waitReady(this.#opts.connectTimeoutMs);
+  }
+
+  /** Sends one caller turn and streams the reply through `onDelta`. Never rejects. */
+  runTurn(request: TurnRequest): Promise<TurnResult> {
+    if (this.#turn) this.#cancel(this.#turn);
+    const turnId = `t${++this.#turnCounter}`;
+    if (this.#state === 'unauthorized') {
+      return Promise.resolve({ turnId, status: 'unauthorized', deltas: 0 });
+    }
+    if (this.#state === 'closed' || this.#state === 'idle') {
+      return Promise.resolve({ turnId, status: 'unavailable', deltas: 0 });
+    }
+    return new Promise<TurnResult>((resolve) => {
+      const turn: ActiveTurn = {
+        id: turnId,
+        request,
+        sent: false,
+        sentAt: 0,
+        deltas: 0,
+        settle: (result) => {
+          if (this.#turn !== turn) return;
+          this.#turn = undefined;
+          clearTimeout(turn.timer);
+          request.signal?.removeEventListener('abort', onAbort);
+          resolve({ ...result, turnId, deltas: turn.deltas });
+        },
+      };
+      const onAbort = () => this.#cancel(turn);
+      if (request.signal?.aborted) return resolve({ turnId, status: 'cancelled', deltas: 0 });
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      this.#turn = turn;
+      this.#armTimer(turn);
+      if (this.#state === 'ready') this.#sendTurn(turn);
+    });
+  }
+
+  /** Ends the session (session_end), closes the socket and stops reconnecting. */
+  async close(reason: SessionEndReason): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasReady = this.#state === 'ready';
+    this.#state = 'closed';
+    clearTimeout(this.#reconnectTimer);
+    if (this.#turn) this.#cancel(this.#turn);
+    this.#wake();
+    const ws = this.#ws;
+    if (!ws) return;
+    if (wasReady) this.#send({ type: 'session_end', session_id: this.sessionId, reason });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 1000);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.close(1000);
+    });
+  }
+
+  #connect(): void {
+    this.#state = this.#sessionStarted ? 'reconnecting' : 'connecting';
+    const ws = new WebSocket(this.#opts.url, {
+      headers: { Authorization: `Bearer ${this.#opts.token}` },
+      handshakeTimeout: this.#opts.connectTimeoutMs,
+    });
+    this.#ws = ws;
+    let alive = true;
+    let ping: NodeJS.Timeout | undefined;
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      if (status === 401 || status === 403) {
+        this.#log.error({ status }, 'backend refused the token');
+        this.#state = 'unauthorized';
+        this.#turn?.settle({ status: 'unauthorized' });
+        this.#wake();
+      } else {
+        this.#log.warn({ status }, 'backend refused the connection');
+      }
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      this.#send({
+        type: 'session_start',
+        protocol: BACKEND_PROTOCOL_VERSION,
+        session_id: this.sessionId,
+        call_id: this.#opts.callId,
+        caller: this.#opts.caller,
+        language: this.#opts.language,
+        resumed: this.#sessionStarted,
+      });
+      this.#sessionStarted = true;
+      ping = setInterval(() => {
+        if (!alive) return ws.terminate();
+        alive = false;
+        ws.ping();
+      }, this.#opts.pingIntervalMs ?? 10_000);
+    });
+    ws.on('pong', () => (alive = true));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const message = parseServerMessage(String(data));
+      if (!message) return this.#log.warn('backend sent a message that is not protocol v1');
+      this.#onMessage(message);
+    });
+    ws.on('error', (err) => this.#log.debug({ err: err.message }, 'backend socket error'));
+    ws.on('close', () => {
+      clearInterval(ping);
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      if (this.#state === 'closed' || this.#state === 'unauthorized') return;
+      const turn = this.#turn;
+      // A reply already half spoken cannot be resumed; an unanswered turn is sent again.
+      if (turn && turn.deltas > 0) turn.settle({ status: 'interrupted' });
+      else if (turn) turn.sent = false;
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    const { initialDelayMs, maxDelayMs, multiplier } = this.#opts.reconnect;
+    const base = Math.min(maxDelayMs, initialDelayMs * multiplier ** this.#attempt);
+    // Jitter, so that many calls do not reconnect in lockstep after a backend restart.
+    const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.#attempt += 1;
+    this.#state = 'reconnecting';
+    backendReconnects.inc();
+    this.#log.warn({ attempt: this.#attempt, delayMs }, 'backend connection lost, reconnecting');
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delayMs);
+  }
+
+  #onMessage(message: ServerMessage): void {
+    if (message.type === 'session_ready') {
+      if (message.session_id !== this.sessionId) return;
+      if (this.#attempt > 0) this.#log.info({ attempts: this.#attempt }, 'backend session resumed');
+      this.#state = 'ready';
+      this.#attempt = 0;
+      this.#wake();
+      if (this.#turn && !this.#turn.sent) this.#sendTurn(this.#turn);
+      return;
+    }
+    const turn = this.#turn;
+    if (!turn || message.turn_id !== turn.id) return; // late reply to a cancelled turn
+    if (message.type === 'reply_delta') {
+      if (turn.deltas === 0) backendFirstDelta.observe((performance.now() - turn.sentAt) / 1000);
+      turn.deltas += 1;
+      this.#armTimer(turn);
+      if (message.text) turn.request.onDelta(message.text, turn.id);
+    } else if (message.type === 'reply_end') {
+      if (message.text) {
+        turn.deltas += 1;
+        turn.request.onDelta(message.text, turn.id);
+      }
+      turn.settle({
+        status: 'ok',
+        intent: message.conversational_intent,
+        ...(message.transfer_target ? { transferTarget: message.transfer_target } : {}),
+      });
+    } else {
+      this.#log.warn(
+        { code: message.code, turnId: turn.id },
+        'backend reported an error for a turn',
+      );
+      turn.settle({ status: 'error' });
+    }
+  }
+
+  #sendTurn(turn: ActiveTurn): void {
+    turn.sent = this.#send({
+      type: 'user_turn',
+      session_id: this.sessionId,
+      turn_id: turn.id,
+      text: turn.request.text,
+      language: turn.request.language,
+    });
+    turn.sentAt = performance.now();
+  }
+
+  /** The caller's silence budget: from the turn to the first reply text, then between messages. */
+  #armTimer(turn: ActiveTurn): void {
+    clearTimeout(turn.timer);
+    turn.timer = setTimeout(() => {
+      const status: TurnFailure = turn.sent || turn.deltas > 0 ? 'timeout' : 'unavailable';
+      this.#log.warn({ turnId: turn.id, status, deltas: turn.deltas }, 'backend turn timed out');
+      this.#cancel(turn, status);
+    }, this.#opts.turnTimeoutMs);
+  }
+
+  #cancel(turn: ActiveTurn, status: TurnFailure | 'cancelled' = 'cancelled'): void {
+    if (turn.sent && this.#state === 'ready') {
+      this.#send({ type: 'cancel_turn', session_id: this.sessionId, turn_id: turn.id });
+    }
+    turn.settle({ status });
+  }
+
+  #send(message: ClientMessage): boolean {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  #waitReady(timeoutMs: number): Promise<StartResult> {
+    const current = (): StartResult | undefined =>
+      this.#state === 'ready'
+        ? 'ready'
+        : this.#state === 'unauthorized'
+          ? 'unauthorized'
+          : this.#state === 'closed'
+            ? 'unavailable'
+            : undefined;
+    const now = current();
+    if (now) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const done = () => {
+        const result = current();
+        if (!result) return;
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(done);
+        resolve(current() ?? 'unavailable');
+      }, timeoutMs);
+      this.#waiters.add(done);
+    });
+  }
+
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}

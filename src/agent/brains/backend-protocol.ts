@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * Wire messages between the agent and the customer's orchestrator (protocol version 1). One
+ * WebSocket per call, JSON text frames, snake_case fields. See docs/backend-protocol.md.
+ */
+export const BACKEND_PROTOCOL_VERSION = 1;
+
+export const conversationalIntentSchema = z.enum(['answer', 'escalate', 'end']);
+export type ConversationalIntent = z.infer<typeof conversationalIntentSchema>;
+
+const language = z.enum(['nl', 'fr', 'en', 'de']);
+const id = z.string().min(1).max(128);
+
+// Agent → backend.
+
+export const sessionStartSchema = z.object({
+  type: z.literal('session_start'),
+  protocol: z.literal(BACKEND_PROTOCOL_VERSION),
+  session_id: id,
+  call_id: id,
+  /** Keyed pseudonym of the caller's number (never the number), or null when withheld. */
+  caller: z.string().min(1).max(128).nullable(),
+  language,
+  /** True when the agent reconnects to a session it started before. */
+  resumed: z.boolean(),
+});
+
+export const userTurnSchema = z.object({
+  type: z.literal('user_turn'),
+  session_id: id,
+  turn_id: id,
+  text: z.string().max(10_000),
+  language,
+});
+
+export const cancelTurnSchema = z.object({
+  type: z.literal('cancel_turn'),
+  session_id: id,
+  turn_id: id,
+});
+
+export const sessionEndSchema = z.object({
+  type: z.literal('session_end'),
+  session_id: id,
+  reason: z.enum(['hangup', 'transferred', 'ended', 'error']),
+});
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  sessionStartSchema,
+  userTurnSchema,
+  cancelTurnSchema,
+  sessionEndSchema,
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type SessionEndReason = z.infer<typeof sessionEndSchema>['reason'];
+
+// Backend → agent.
+
+export const sessionReadySchema = z.object({
+  type: z.literal('session_ready'),
+  session_id: id,
+});
+
+export const replyDeltaSchema = z.object({
+  type: z.literal('reply_delta'),
+  turn_id: id,
+  text: z.string().max(10_000),
+});
+
+export const replyEndSchema = z.object({
+  type: z.literal('reply_end'),
+  turn_id: id,
+  conversational_intent: conversationalIntentSchema,
+  /** Optional last words, for backends that do not stream. */
+  text: z.string().max(10_000).optional(),
+  /** A wish only: the agent transfers to allowlisted targets and ignores anything else. */
+  transfer_target: z.string().max(64).optional(),
+});
+
+export const backendErrorSchema = z.object({
+  type: z.literal('error'),
+  turn_id: id.optional(),
+  code: z.string().max(64),
+  message: z.string().max(1000).optional(),
+});
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  sessionReadySchema,
+  replyDeltaSchema,
+  replyEndSchema,
+  backendErrorSchema,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/** Parses one text frame; undefined when it is not valid JSON or not a known message. */
+export function parseServerMessage(raw: string): ServerMessage | undefined {
+  return parseWith(serverMessageSchema, raw);
+}
+
+export function parseClientMessage(raw: string): ClientMessage | undefined {
+  return parseWith(clientMessageSchema, raw);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: string): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const result = schema.safeParse(json);
+  return result.success ? result.data : undefined;
+}
