@@ -22,6 +22,7 @@ export {
   RECORD_FREE_SESSION_OPTIONS,
 } from './record-free.js';
 export type { RedisClient } from './scripts.js';
+export { createScrubbingStream } from './scrub-stream.js';
 export {
   createTranscriptStore,
   type ListOptions,
