@@ -128,6 +128,17 @@ describe('per-caller rate limit', () => {
     expect(otherTrunk.allowed).toBe(true);
     await release([...decisions, otherTrunk]);
   });
+
+  it('still decides a call that arrives without a call id', async () => {
+    const config = testConfig({ rateLimit: { maxCalls: 1 } });
+    const { admission, lines } = admissionFor(config);
+    const first = await admission.admit({ callId: '', caller: RAW, trunkId: 'ST_1' });
+    expect(first).toMatchObject({ allowed: true, failedOpen: false });
+    const second = await admission.admit({ callId: '', caller: RAW, trunkId: 'ST_1' });
+    expect(second).toMatchObject({ allowed: false, reason: 'rate_limited' });
+    expect(lines.join('\n')).toContain('admission request without call id');
+    await release([first]);
+  });
 });
 
 describe('concurrency cap in admission', () => {

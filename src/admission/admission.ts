@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../telemetry/index.js';
 import type { AdmissionConfig } from './config.js';
 import { describeError, withTimeout } from './deadline.js';
@@ -72,8 +73,12 @@ export function createAdmission({
   const budgetMs = config.redisTimeoutMs;
 
   return {
-    async admit({ callId, caller, trunkId }) {
+    async admit(request) {
       const started = performance.now();
+      const { caller, trunkId } = request;
+      // Without a call id a retry cannot be recognised, but the call must still be decided.
+      const callId = request.callId === '' ? `no-call-id-${randomUUID()}` : request.callId;
+      if (callId !== request.callId) logger.warn({ trunkId }, 'admission request without call id');
       const remaining = () => budgetMs - (performance.now() - started);
       const pseudonym = pseudonymizer.pseudonymize(caller);
       const bucket = pseudonym === undefined ? anonymousBucket(trunkId) : callerBucket(pseudonym);
