@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { computeTwilioSignature, type FormParams } from '../src/callflow/index.js';
+import { useStack } from './support/stack.js';
 
 /**
  * Carrier webhooks against the real control-plane process of the shared stack (`switchboard up`
@@ -37,6 +38,10 @@ function postForm(path: string, headers: Record<string, string>): Promise<Respon
 }
 
 describe('carrier webhooks on the running control plane', () => {
+  beforeAll(async () => {
+    await useStack();
+  });
+
   it('serves TwiML that dials the gateway to a request signed for the public URL', async () => {
     const signature = computeTwilioSignature(
       carriers.twilio.authToken,

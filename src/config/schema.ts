@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config.js';
-import { admissionConfigSchema } from '../admission/config.js';
-import { carriersConfigSchema } from '../callflow/config.js';
+import { admissionConfigSchema, checkAdmission } from '../admission/config.js';
+import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
 import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
 
@@ -67,7 +67,11 @@ export const configSchema = z
   })
   .strict()
   // Checks that span slices (for example: no dev password under profile pilot).
-  .superRefine((config, ctx) => checkProvisioning(config, ctx));
+  .superRefine((config, ctx) => {
+    checkProvisioning(config, ctx);
+    checkAdmission(config, ctx);
+    checkCarriers(config, ctx);
+  });
 
 export type SwitchboardConfig = z.infer<typeof configSchema>;
 export type LivekitConfig = SwitchboardConfig['livekit'];

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
+import { pseudonymizerFromConfig } from '../admission/index.js';
+import { createCallflowApp } from '../callflow/index.js';
 import { RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -141,6 +143,14 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
       { name: 'sip', check: () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`) },
       { name: 'agent', check: () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`) },
     ]);
+    app.route(
+      '/',
+      createCallflowApp({
+        config,
+        pseudonymizer: pseudonymizerFromConfig(config.admission),
+        logger,
+      }),
+    );
     controlPlane = serve({
       fetch: app.fetch,
       hostname: config.controlPlane.host,
