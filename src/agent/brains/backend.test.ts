@@ -13,7 +13,7 @@ import {
   type ConversationalIntent,
   type IntentInfo,
 } from './backend.js';
-import { backendBrainConfigSchema } from './config.js';
+import { backendBrainConfigSchema, brainConfigSchema } from './config.js';
 
 const TOKEN = 'test-token-123';
 const cleanups: Array<() => Promise<void>> = [];
@@ -49,7 +49,7 @@ function brain(
   const instance = createBackendBrain({
     config,
     callId: 'call-abc',
-    caller: 'k1:3f9a0c',
+    caller: 'k1_3f9a0c',
     language,
     logger: createLogger({ level: 'silent' }),
     onIntent: (intent, info) => intents.push([intent, info]),
@@ -69,6 +69,28 @@ async function turn(instance: BackendLLM, text: string): Promise<string[]> {
   return deltas;
 }
 
+describe('backend brain config', () => {
+  it('needs a URL and a token for kind backend, and wss:// off loopback', () => {
+    const issues = (brain: unknown) =>
+      brainConfigSchema.safeParse(brain).error?.issues.map((i) => [i.path.join('.'), i.message]) ??
+      [];
+    expect(issues({ kind: 'backend' })).toEqual([
+      ['backend.url', 'required when agent.brain.kind is backend; set the orchestrator wss:// URL'],
+      ['backend.token', 'required when agent.brain.kind is backend; set it to ${BACKEND_TOKEN}'],
+    ]);
+    expect(
+      issues({
+        kind: 'backend',
+        backend: { url: 'ws://orchestrator.example', token: 't' },
+      })[0]?.[1],
+    ).toMatch(/^use wss:\/\//);
+    expect(
+      issues({ kind: 'backend', backend: { url: 'ws://127.0.0.1:8090', token: 't' } }),
+    ).toEqual([]);
+    expect(brainConfigSchema.parse({}).kind).toBe('rules');
+  });
+});
+
 describe('backend brain', () => {
   it('runs a full turn: session_start, user_turn, streamed deltas, reply_end with the intent', async () => {
     const server = await backend([{ text: 'The helpdesk opens at eight.', intent: 'answer' }]);
@@ -82,7 +104,7 @@ describe('backend brain', () => {
       {
         sessionId: instance.client.sessionId,
         callId: 'call-abc',
-        caller: 'k1:3f9a0c',
+        caller: 'k1_3f9a0c',
         resumed: false,
       },
     ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackUrl } from '../engines/config.js';
 import { rulesBrainConfigSchema } from './rules-config.js';
 
 // Slices must not import agent/config.ts at run time: it imports this file (circular ESM).
@@ -47,7 +48,11 @@ export const backendBrainConfigSchema = z
     url: z
       .string()
       .url()
-      .refine((u) => /^wss?:\/\//.test(u), 'use a ws:// or wss:// URL')
+      .refine((u) => /^wss?:\/\//.test(u), 'use a wss:// URL')
+      .refine(
+        (u) => !u.startsWith('ws://') || isLoopbackUrl(u),
+        'use wss://; ws:// is only for a backend on 127.0.0.1, since turn text is personal data',
+      )
       .optional(),
     /** Bearer token sent in the Authorization header; write it as ${BACKEND_TOKEN}. */
     token: z.string().optional(),

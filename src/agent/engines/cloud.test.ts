@@ -65,6 +65,18 @@ describe('checkEngineKeys', () => {
     expect(result.error?.issues[0]?.path).toEqual(['stt', 'deepgram', 'apiKey']);
   });
 
+  it('refuses plain-text vendor URLs except for stand-ins on loopback', () => {
+    const at = (baseUrl: string) =>
+      enginesConfigSchema.safeParse({
+        stt: { provider: 'deepgram', deepgram: { apiKey: 'k', baseUrl } },
+      });
+    expect(at('ws://127.0.0.1:9000').success).toBe(true);
+    expect(at('wss://dg.example').success).toBe(true);
+    expect(at('ws://dg.example').error?.issues[0]?.message).toMatch(
+      /^use wss:\/\/; ws:\/\/ is only for stand-ins/,
+    );
+  });
+
   it('builds nothing for the offline defaults and the rules brain', () => {
     expect(createCloudEngines(config({}))).toEqual({});
   });

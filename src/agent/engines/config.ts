@@ -1,13 +1,28 @@
 import { z } from 'zod';
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'use an http:// or https:// URL');
-const wsUrl = z
-  .string()
-  .url()
-  .refine((u) => /^wss?:\/\//.test(u), 'use a ws:// or wss:// URL');
+/** Plain http:// and ws:// carry the key in clear text, so they are for local stand-ins only. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const vendorUrl = (secure: 'https' | 'wss') => {
+  const plain = secure === 'https' ? 'http' : 'ws';
+  return z
+    .string()
+    .url()
+    .refine(
+      (u) => u.startsWith(`${secure}://`) || u.startsWith(`${plain}://`),
+      `use a ${secure}:// URL`,
+    )
+    .refine(
+      (u) => !u.startsWith(`${plain}://`) || isLoopbackUrl(u),
+      `use ${secure}://; ${plain}:// is only for stand-ins on 127.0.0.1, since the key would travel in clear text`,
+    );
+};
+const httpUrl = vendorUrl('https');
+const wsUrl = vendorUrl('wss');
+
 /** A secret; `${ENV}` references are resolved by the loader. Empty means "not set". */
 const apiKey = z.string().optional();
 
