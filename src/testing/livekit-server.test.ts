@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { SipClient } from 'livekit-server-sdk';
+import { binaryPath, pinnedVersion, startLivekit } from './livekit-server.js';
+import { startRedis } from './redis-server.js';
+
+describe('livekit-server test helper', () => {
+  it('resolves the pinned binary from versions.env and the cache override', () => {
+    expect(pinnedVersion('livekit-server')).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(binaryPath('livekit-server', { SWITCHBOARD_BIN_CACHE: '/opt/bin' })).toBe(
+      `/opt/bin/livekit-server-${pinnedVersion('livekit-server')}/livekit-server`,
+    );
+    expect(() => pinnedVersion('no-such-thing')).toThrow(
+      /versions.env has no NO_SUCH_THING_VERSION/,
+    );
+  });
+
+  it('starts a server whose SIP API works with Redis and no livekit-sip', async () => {
+    const redis = await startRedis();
+    const livekit = await startLivekit({ redisUrl: redis.url });
+    try {
+      const sip = new SipClient(livekit.url, livekit.apiKey, livekit.apiSecret);
+      const trunk = await sip.createSipInboundTrunk('probe', [], {
+        authUsername: 'probe',
+        authPassword: 'probe-password-long',
+      });
+      expect((await sip.listSipInboundTrunk()).map((t) => t.sipTrunkId)).toEqual([
+        trunk.sipTrunkId,
+      ]);
+    } finally {
+      await livekit.stop();
+      await redis.stop();
+    }
+    expect(livekit.process.exitCode !== null || livekit.process.signalCode !== null).toBe(true);
+  });
+});
