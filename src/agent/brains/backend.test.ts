@@ -1,5 +1,5 @@
 import { llm, voice } from '@livekit/agents';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   startExampleBackend,
   type ExampleBackend,
@@ -204,10 +204,11 @@ describe('backend brain', () => {
   it('drives an AgentSession turn: the reply is the assistant message and escalate is reported', async () => {
     const server = await backend();
     const { instance, intents } = brain(server.url);
-    await instance.start();
     const session = new voice.AgentSession({ llm: instance });
     await session.start({ agent: new voice.Agent({ instructions: '' }) });
     cleanups.push(() => session.close());
+    // The session's prewarm opened the backend session; no explicit start() was needed.
+    await vi.waitFor(() => expect(server.sessions).toHaveLength(1));
     const result = await session.run({ userInput: 'I want to speak to a person' }).wait();
     const said = result.events.flatMap((e) =>
       e.type === 'message' && e.item.role === 'assistant' ? [e.item.textContent] : [],

@@ -80,6 +80,16 @@ export class BackendLLM extends llm.LLM {
     return this.client.start();
   }
 
+  /** AgentSession prewarms its LLM when the activity starts: open the session then. */
+  protected override async _prewarmImpl(signal: AbortSignal): Promise<void> {
+    await Promise.race([
+      this.client.start(),
+      new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      ),
+    ]);
+  }
+
   /** The language sent with later turns (the caller may switch). */
   setLanguage(language: Language): void {
     this.#language = language;
