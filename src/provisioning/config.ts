@@ -83,7 +83,10 @@ export const outboundTrunkSchema = z
     /** Caller ids this trunk may present; LiveKit refuses an outbound trunk without one. */
     numbers: z
       .array(e164)
-      .min(1, 'give at least one number this trunk may present as caller id, e.g. +3225550100'),
+      .min(
+        1,
+        'give at least one E.164 number this trunk may present as caller id; LiveKit requires one',
+      ),
     auth: authSchema.optional(),
   })
   .strict();

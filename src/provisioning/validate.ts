@@ -4,7 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
 export const E164_HINT =
-  'write it in E.164: "+", country code and number, no spaces or leading 0, e.g. +3225550100';
+  'write it in E.164: "+", the country code, then the national number without its leading 0 and without spaces';
 
 /**
  * IPv4 prefixes shorter than this cover at least 1/128 of the internet. No carrier publishes
