@@ -15,6 +15,63 @@ const perLanguage = z
   })
   .strict();
 
+const sipTarget = z
+  .string()
+  .regex(/^(tel:\+[1-9]\d{6,14}|sip:[^\s<>"]+)$/, 'use tel:+<E.164 digits> or a sip: URI');
+
+const sentences = (defaults: Record<Language, string>) => perLanguage.default(defaults);
+
+export const handoffConfigSchema = z
+  .object({
+    /** The human helpdesk, reached by SIP REFER. */
+    target: sipTarget.default('tel:+3225550199'),
+    /** Further targets a transfer may go to. The target above is always allowed. */
+    allowlist: z.array(sipTarget).default([]),
+    /** Time allowed for the REFER and its final NOTIFY. */
+    timeoutSeconds: z.number().int().min(5).max(120).default(30),
+    announce: sentences({
+      nl: 'Ik verbind u door met een medewerker. Een ogenblik.',
+      fr: 'Je vous mets en relation avec un collègue. Un instant.',
+      en: 'I am putting you through to a colleague. One moment.',
+      de: 'Ich verbinde Sie mit einem Mitarbeiter. Einen Moment.',
+    }),
+    failed: sentences({
+      nl: 'Het doorverbinden is niet gelukt. Zeg opnieuw dat u een medewerker wilt, of hang op.',
+      fr: "Le transfert n'a pas abouti. Redemandez à parler à quelqu'un, ou raccrochez.",
+      en: 'The transfer did not go through. Ask for a person again to retry, or hang up.',
+      de: 'Die Weiterleitung hat nicht geklappt. Fragen Sie erneut nach einem Mitarbeiter, oder legen Sie auf.',
+    }),
+    refused: sentences({
+      nl: 'Naar dat nummer kan ik u niet doorverbinden. Ik kan u wel met de helpdesk verbinden.',
+      fr: 'Je ne peux pas vous transférer vers ce numéro. Je peux vous passer le helpdesk.',
+      en: 'I cannot transfer you to that number. I can put you through to the helpdesk.',
+      de: 'Zu dieser Nummer kann ich Sie nicht verbinden. Ich kann Sie mit dem Helpdesk verbinden.',
+    }),
+  })
+  .strict();
+
+export const emergencyConfigSchema = z
+  .object({
+    /**
+     * instruct: tell the caller to hang up and dial 112, and offer the helpdesk (default).
+     * transfer: REFER to `target`. A REFER to 112 through a trunk presents the trunk's number and
+     * no caller location, which is why it is off by default.
+     */
+    action: z.enum(['instruct', 'transfer']).default('instruct'),
+    target: sipTarget.optional(),
+    instruct: sentences({
+      nl: 'Bij een noodgeval: hang nu op en bel 112. Wilt u de helpdesk, zeg dan dat u een medewerker wilt.',
+      fr: "En cas d'urgence, raccrochez et appelez le 112. Pour le helpdesk, demandez à parler à quelqu'un.",
+      en: 'If this is an emergency, hang up now and dial 112. For the helpdesk, ask for a person.',
+      de: 'Im Notfall legen Sie jetzt auf und wählen die 112. Für den Helpdesk fragen Sie nach einem Mitarbeiter.',
+    }),
+  })
+  .strict()
+  .refine((e) => e.action !== 'transfer' || e.target !== undefined, {
+    message: 'emergency.action transfer needs emergency.target (tel:+… or sip:…)',
+    path: ['target'],
+  });
+
 const defaultGreeting = {
   nl: 'Goedendag, u spreekt met de digitale assistent van de helpdesk. Waarmee kan ik u helpen?',
   fr: "Bonjour, vous parlez avec l'assistant numérique du helpdesk. Comment puis-je vous aider?",
@@ -31,13 +88,26 @@ export const agentConfigSchema = z
     greeting: perLanguage.default(defaultGreeting),
     /** Job processes kept warm so a call does not wait for a fork. */
     idleProcesses: z.number().int().min(0).max(16).default(1),
-    /** Worker reports itself full above this CPU load (0..1). */
-    loadThreshold: z.number().gt(0).max(1).default(0.9),
+    /**
+     * Calls one worker takes before it reports itself full. Load is counted in calls, not CPU:
+     * machine-wide CPU (other processes, a build) would otherwise make the worker refuse calls.
+     */
+    maxCallsPerWorker: z.number().int().min(1).max(200).default(25),
     /** Port of the worker's own health endpoint (livekit-sip's is sip.healthPort). */
     healthPort: z.number().int().min(1).max(65535).default(8082),
     /** On SIGTERM the worker stops taking calls and waits this long for active ones to end. */
     drainTimeoutSeconds: z.number().int().min(0).max(3600).default(30),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    handoff: handoffConfigSchema.default({}),
+    emergency: emergencyConfigSchema.default({}),
+    goodbye: sentences({
+      nl: 'Bedankt voor uw oproep. Tot ziens.',
+      fr: 'Merci pour votre appel. Au revoir.',
+      en: 'Thank you for calling. Goodbye.',
+      de: 'Danke für Ihren Anruf. Auf Wiederhören.',
+    }),
+    /** Silence after the caller's last word before the turn ends (VAD endpointing). */
+    endpointingMs: z.number().int().min(100).max(3000).default(500),
     engines: enginesConfigSchema.default({}),
     brain: brainConfigSchema.default({}),
     classifier: classifierConfigSchema.default({}),
@@ -45,3 +115,5 @@ export const agentConfigSchema = z
   .strict();
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type HandoffConfig = z.infer<typeof handoffConfigSchema>;
+export type EmergencyConfig = z.infer<typeof emergencyConfigSchema>;

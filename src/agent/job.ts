@@ -1,50 +1,333 @@
-import { defineAgent, log, voice, type JobContext } from '@livekit/agents';
+import { ReadableStream } from 'node:stream/web';
+import { defineAgent, voice, type JobContext } from '@livekit/agents';
+import { RoomEvent, type AudioFrame } from '@livekit/rtc-node';
+import { Redis } from 'ioredis';
+import { SipClient } from 'livekit-server-sdk';
+import {
+  createAdmission,
+  pseudonymizerFromConfig,
+  type Admission,
+  type Pseudonymizer,
+} from '../admission/index.js';
 import { loadConfig, type SwitchboardConfig } from '../config/index.js';
-import { EspeakTTS } from './engines/espeak-tts.js';
-import { waitForCallActive, waitForHangup, waitForSipParticipant } from './sip-participant.js';
+import { createLogger, type Logger } from '../telemetry/index.js';
+import {
+  createTranscriptStore,
+  RECORD_FREE_SESSION_OPTIONS,
+  type CallOutcome,
+  type TranscriptStore,
+} from '../privacy/index.js';
+import { createBackendBrain } from './brains/backend.js';
+import { createLlmBrainTools, llmInstructions } from './brains/llm.js';
+import { createRulesBrain } from './brains/rules.js';
+import { createClassifier, type TerminalIntent } from './classify/index.js';
+import type { Language } from './config.js';
+import { SwitchboardAgent } from './conversation.js';
+import { createCallEngines, createVad, EspeakTTS } from './engines/index.js';
+import { allowedTargets, transferCall } from './handoff.js';
+import {
+  languageForNumber,
+  rejectionFor,
+  synthesizeRejections,
+  type RejectionAudio,
+} from './rejection-audio.js';
+import {
+  SIP_ATTR,
+  waitForCallActive,
+  waitForHangup,
+  waitForSipParticipant,
+} from './sip-participant.js';
 
 /** How long the caller's leg may ring before we give up on it becoming active. */
 const ACTIVE_TIMEOUT_MS = 20_000;
 
 interface ProcessData extends Record<string, unknown> {
   config: SwitchboardConfig;
+  logger: Logger;
+  redis: Redis;
+  pseudonymizer: Pseudonymizer;
+  admission: Admission;
+  transcripts: TranscriptStore;
+  rejections: RejectionAudio;
+}
+
+async function prepareProcess(data: Partial<ProcessData>): Promise<ProcessData> {
+  if (data.admission) return data as ProcessData;
+  const config = loadConfig().config;
+  const logger = createLogger({ name: 'agent-job', level: config.agent.logLevel });
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  const pseudonymizer = pseudonymizerFromConfig(config.admission);
+  Object.assign(data, {
+    config,
+    logger,
+    redis,
+    pseudonymizer,
+    admission: createAdmission({ redis, config: config.admission, pseudonymizer, logger }),
+    transcripts: createTranscriptStore({ redis, config: config.privacy, logger, pseudonymizer }),
+    rejections: await synthesizeRejections(
+      config.admission,
+      config.agent.engines.tts.offline.voices,
+    ),
+  });
+  return data as ProcessData;
+}
+
+function audioStream(frames: AudioFrame[]): ReadableStream<AudioFrame> {
+  return new ReadableStream({
+    start(controller) {
+      for (const frame of frames) controller.enqueue(frame);
+      controller.close();
+    },
+  });
 }
 
 /** One call: runs in its own job process, forked by the worker. */
 export default defineAgent<ProcessData>({
-  prewarm: (proc) => {
-    proc.userData.config = loadConfig().config;
+  prewarm: async (proc) => {
+    await prepareProcess(proc.userData);
   },
   entry: async (ctx: JobContext<ProcessData>) => {
-    const config = ctx.proc.userData.config ?? loadConfig().config;
-    const logger = log().child({ room: ctx.job.room?.name });
+    const shared = await prepareProcess(ctx.proc.userData);
+    const { config, admission, transcripts, rejections, pseudonymizer } = shared;
+    const agentConfig = config.agent;
     await ctx.connect();
     const caller = await waitForSipParticipant(ctx.room);
-    const hangup = waitForHangup(ctx.room, caller);
+    const callId = caller.attributes[SIP_ATTR.callId] ?? ctx.job.id;
+    const logger = shared.logger.child({ callId });
+    const hangup = waitForHangup(ctx.room, caller).then(() => 'hangup' as const);
+    const rawNumber = caller.attributes[SIP_ATTR.phoneNumber];
+    let language: Language = languageForNumber(
+      pseudonymizer.normalize(rawNumber),
+      agentConfig.language,
+    );
+    const startedAt = Date.now();
 
-    const language = config.agent.language;
-    const session = new voice.AgentSession({
-      tts: new EspeakTTS({ language }),
+    // Admission, before any engine exists: a refused call costs no vendor money.
+    const decision = await admission.admit({
+      callId,
+      caller: rawNumber,
+      trunkId: caller.attributes[SIP_ATTR.trunkId] ?? 'unknown',
+    });
+    const record = async (fn: () => Promise<unknown>) =>
+      fn().catch((err: unknown) =>
+        logger.warn({ err: String(err) }, 'transcript store unavailable'),
+      );
+    await record(() =>
+      transcripts.startCall({
+        callId,
+        pseudonym: decision.pseudonym,
+        trunkId: caller.attributes[SIP_ATTR.trunkId],
+        language,
+        startedAt,
+      }),
+    );
+
+    const finish = async (outcome: CallOutcome, transferTarget?: string) => {
+      await record(() =>
+        transcripts.finishCall(callId, { outcome, transferTarget, endedAt: Date.now() }),
+      );
+      logger.info({ outcome, pseudonym: decision.pseudonym }, 'call ended');
+      await ctx.deleteRoom().catch(() => undefined);
+      ctx.shutdown(outcome);
+    };
+
+    if (!decision.allowed) {
+      const prompt = rejectionFor(rejections, decision.reason, language)!;
+      const session = new voice.AgentSession({ tts: new EspeakTTS({ language }) });
+      await session.start({
+        agent: new voice.Agent({ instructions: '' }),
+        room: ctx.room,
+        inputOptions: { participantIdentity: caller.identity },
+        ...RECORD_FREE_SESSION_OPTIONS,
+      });
+      if (await waitForCallActive(ctx.room, caller, ACTIVE_TIMEOUT_MS)) {
+        await Promise.race([
+          session
+            .say(prompt.text, { audio: audioStream(prompt.frames), allowInterruptions: false })
+            .waitForPlayout(),
+          hangup,
+        ]);
+      }
+      await session.close().catch(() => undefined);
+      return finish(`rejected:${decision.reason}`);
+    }
+
+    const classifier = createClassifier(agentConfig.classifier);
+    const vad = createVad(agentConfig.endpointingMs);
+    const sip = new SipClient(
+      `http://127.0.0.1:${config.livekit.port}`,
+      config.livekit.apiKey,
+      config.livekit.apiSecret,
+    );
+    const allowed = allowedTargets(agentConfig.handoff, agentConfig.emergency.target);
+    let outcome: CallOutcome = 'answered';
+    let transferTarget: string | undefined;
+    let ending: ((why: 'ended') => void) | undefined;
+    const ended = new Promise<'ended'>((resolve) => (ending = resolve));
+
+    let session: voice.AgentSession;
+    const say = (text: string, allowInterruptions = true) =>
+      session.say(text, { allowInterruptions });
+
+    /** Says the line, then REFERs; the promise settles after the final NOTIFY. */
+    const transfer = async (target: string, reason: string) => {
+      if (
+        !allowed.has(target) &&
+        !allowed.has(target.startsWith('tel:') ? target : `tel:${target.replace(/[\s().-]/g, '')}`)
+      ) {
+        logger.warn({ reason }, 'transfer refused: target not on the allowlist');
+        say(agentConfig.handoff.refused[language]);
+        return 'refused';
+      }
+      await say(agentConfig.handoff.announce[language], false).waitForPlayout();
+      const result = await transferCall(
+        {
+          sip,
+          roomName: ctx.room.name!,
+          participantIdentity: caller.identity,
+          allowed,
+          timeoutSeconds: agentConfig.handoff.timeoutSeconds,
+          logger,
+        },
+        target,
+      );
+      logger.info({ reason, result }, 'transfer');
+      if (result === 'transferred') {
+        outcome = 'transferred';
+        transferTarget = target;
+        ending?.('ended');
+      } else {
+        say(agentConfig.handoff.failed[language]);
+      }
+      return result;
+    };
+
+    const onTerminal = async (intent: TerminalIntent) => {
+      await session.interrupt().await.catch(() => undefined);
+      if (intent === 'EMERGENCY') {
+        logger.warn(
+          { event: 'emergency', action: agentConfig.emergency.action },
+          'emergency phrase',
+        );
+        if (agentConfig.emergency.action === 'transfer' && agentConfig.emergency.target) {
+          void transfer(agentConfig.emergency.target, 'emergency');
+        } else {
+          say(agentConfig.emergency.instruct[language], false);
+        }
+      } else if (intent === 'HANDOFF_REQUEST') {
+        void transfer(agentConfig.handoff.target, 'caller asked');
+      } else {
+        await say(agentConfig.goodbye[language], false).waitForPlayout();
+        ending?.('ended');
+      }
+    };
+
+    const handlers = {
+      language: () => language,
+      setLanguage: (l: Language) => (language = l),
+      onCallerTurn: (text: string) =>
+        void record(() =>
+          transcripts.addTurn(callId, { role: 'caller', text, language, at: Date.now() }),
+        ),
+      onTerminal,
+      say: (text: string) => void say(text),
+    };
+
+    const brain = agentConfig.brain;
+    const backend =
+      brain.kind === 'backend'
+        ? createBackendBrain({
+            config: brain.backend,
+            callId,
+            caller: decision.pseudonym ?? null,
+            language,
+            logger,
+            onIntent: (intent, info) => {
+              if (intent === 'escalate')
+                void transfer(
+                  info.transferTarget ?? agentConfig.handoff.target,
+                  'backend escalate',
+                );
+              if (intent === 'end') void onTerminal('GOODBYE');
+            },
+          })
+        : undefined;
+    const engines = await createCallEngines(config, language, vad, logger);
+    const tools =
+      brain.kind === 'llm'
+        ? createLlmBrainTools({
+            onTransfer: async (target) => {
+              const result = await transfer(target ?? agentConfig.handoff.target, 'llm tool');
+              return result === 'refused'
+                ? 'That number is not allowed. Offer the helpdesk instead.'
+                : undefined;
+            },
+            onEndCall: () => void onTerminal('GOODBYE'),
+          })
+        : undefined;
+
+    session = new voice.AgentSession({
+      stt: engines.stt,
+      tts: engines.tts,
+      llm: backend ?? engines.llm,
+      vad,
+      // Explicit, so no cloud turn detector or interruption model is picked behind our back.
+      turnHandling: {
+        turnDetection: 'vad',
+        endpointing: {
+          mode: 'fixed',
+          minDelay: agentConfig.endpointingMs,
+          maxDelay: agentConfig.endpointingMs * 4,
+        },
+        interruption: { enabled: true, mode: 'vad' },
+      },
+    });
+    session.on(voice.AgentSessionEventTypes.ConversationItemAdded, (ev) => {
+      const item = ev.item;
+      if (item.type === 'message' && item.role === 'assistant' && item.textContent) {
+        void record(() =>
+          transcripts.addTurn(callId, {
+            role: 'agent',
+            text: item.textContent!,
+            language,
+            at: Date.now(),
+          }),
+        );
+      }
+    });
+    ctx.room.on(RoomEvent.DtmfReceived, (_code, digit, participant) => {
+      if (participant?.identity !== caller.identity) return;
+      const intent = classifier.classifyDtmf(digit);
+      if (intent) void onTerminal(intent);
+    });
+
+    const agent = new SwitchboardAgent({
+      instructions: brain.kind === 'llm' ? llmInstructions(brain.llm, language) : '',
+      classifier,
+      rules: brain.kind === 'rules' ? createRulesBrain(brain.rules) : undefined,
+      tools: tools as never,
+      handlers,
     });
     await session.start({
-      agent: new voice.Agent({ instructions: '' }),
+      agent,
       room: ctx.room,
       inputOptions: { participantIdentity: caller.identity },
-      // The line is record-free by design.
-      record: false,
+      ...RECORD_FREE_SESSION_OPTIONS,
     });
 
     if (await waitForCallActive(ctx.room, caller, ACTIVE_TIMEOUT_MS)) {
-      session.say(config.agent.greeting[language], { allowInterruptions: true });
+      say(agentConfig.greeting[language]);
     } else {
+      outcome = 'failed';
       logger.warn('call never became active');
     }
 
-    await hangup;
-    logger.info('caller hung up');
+    const why = await Promise.race([hangup, ended]);
+    logger.info({ why }, 'call over');
+    await decision.lease.release().catch(() => undefined);
     await session.close().catch(() => undefined);
-    // Deleting the room ends the job and frees the gateway's resources at once.
-    await ctx.deleteRoom().catch(() => undefined);
-    ctx.shutdown('caller hung up');
+    await backend?.aclose?.().catch(() => undefined);
+    await finish(outcome, transferTarget);
   },
 });

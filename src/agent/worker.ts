@@ -20,8 +20,10 @@ async function runWorker(): Promise<void> {
       host: '127.0.0.1',
       port: config.agent.healthPort,
       numIdleProcesses: config.agent.idleProcesses,
-      // Without an explicit threshold the worker never reports itself full.
-      loadThreshold: config.agent.loadThreshold,
+      // Without an explicit load the worker never reports itself full; with the default CPU load
+      // it refuses calls whenever the machine is busy.
+      loadFunc: async (worker) => worker.activeJobs.length / config.agent.maxCallsPerWorker,
+      loadThreshold: 1,
       drainTimeout: config.agent.drainTimeoutSeconds * 1000,
       logLevel: config.agent.logLevel,
     }),

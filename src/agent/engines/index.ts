@@ -1,0 +1,57 @@
+import { inference, stt as agentsStt, type llm, type tts } from '@livekit/agents';
+import type { SwitchboardConfig } from '../../config/index.js';
+import type { Logger } from '../../telemetry/index.js';
+import { grammarPhrases } from '../brains/rules.js';
+import type { Language } from '../config.js';
+import { createCloudEngines } from './cloud.js';
+import { EspeakTTS } from './espeak-tts.js';
+import { pocketsphinxConfigSchema } from './pocketsphinx-config.js';
+import { createPocketsphinxSTT } from './pocketsphinx-stt.js';
+
+export { checkEngineKeys, EngineKeyError } from './cloud.js';
+export { EspeakTTS } from './espeak-tts.js';
+
+export interface CallEngines {
+  stt: agentsStt.STT;
+  tts: tts.TTS;
+  /** Only for the llm brain; the backend brain brings its own LLM. */
+  llm?: llm.LLM;
+  vad: inference.VAD;
+}
+
+/** VAD tuned for telephone audio: a turn ends after `endpointingMs` of silence. */
+export function createVad(endpointingMs: number): inference.VAD {
+  return new inference.VAD({ minSilenceDuration: endpointingMs, minSpeechDuration: 100 });
+}
+
+/**
+ * The engines of one call, built only after admission so a rejected call costs nothing. Cloud
+ * engines are plugin instances with configured base URLs, never model strings (those would go to
+ * LiveKit Cloud Inference).
+ */
+export async function createCallEngines(
+  config: SwitchboardConfig,
+  language: Language,
+  vad: inference.VAD,
+  logger: Logger,
+): Promise<CallEngines> {
+  const { engines } = config.agent;
+  const cloud = createCloudEngines(config.agent, { language });
+  let stt: agentsStt.STT;
+  if (cloud.stt) {
+    stt = cloud.stt;
+  } else {
+    // The offline recogniser is not streaming: the VAD cuts the audio into turns for it.
+    const phrases = grammarPhrases(config.agent.classifier, config.agent.brain.rules);
+    const sphinx = await createPocketsphinxSTT({
+      config: pocketsphinxConfigSchema.parse({}),
+      phrases,
+      logger,
+    });
+    stt = new agentsStt.StreamAdapter(sphinx, vad);
+  }
+  const tts =
+    cloud.tts ??
+    new EspeakTTS({ language, voices: engines.tts.offline.voices, rate: engines.tts.offline.rate });
+  return { stt, tts, llm: cloud.llm, vad };
+}

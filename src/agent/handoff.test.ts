@@ -1,0 +1,69 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../telemetry/index.js';
+import { allowedTargets, canonical, transferCall } from './handoff.js';
+
+const logger = createLogger({ level: 'silent' });
+const handoff = {
+  target: 'tel:+3225550199',
+  allowlist: ['sip:desk@pbx.example.org'],
+  timeoutSeconds: 10,
+  announce: {} as never,
+  failed: {} as never,
+  refused: {} as never,
+};
+
+describe('hand-off', () => {
+  it('writes a target one way whatever its spacing', () => {
+    expect(canonical('+44 9 123 (456)')).toBe('tel:+449123456');
+    expect(canonical('tel:+32 2 555 01 99')).toBe('tel:+3225550199');
+    expect(canonical('sip:desk@pbx')).toBe('sip:desk@pbx');
+  });
+
+  it('refuses a target outside the allowlist without sending anything', async () => {
+    const sip = { transferSipParticipant: vi.fn() };
+    const deps = {
+      sip,
+      roomName: 'r',
+      participantIdentity: 'p',
+      allowed: allowedTargets(handoff),
+      timeoutSeconds: 10,
+      logger,
+    };
+    expect(await transferCall(deps, '+44 9000 000000')).toBe('refused');
+    expect(sip.transferSipParticipant).not.toHaveBeenCalled();
+  });
+
+  it('transfers to the helpdesk, an allowlisted URI, or the emergency target', async () => {
+    const sip = { transferSipParticipant: vi.fn().mockResolvedValue(undefined) };
+    const deps = {
+      sip,
+      roomName: 'r',
+      participantIdentity: 'p',
+      allowed: allowedTargets(handoff, 'tel:+3225550112'),
+      timeoutSeconds: 10,
+      logger,
+    };
+    expect(await transferCall(deps, 'tel:+32 2 555 01 99')).toBe('transferred');
+    expect(await transferCall(deps, 'sip:desk@pbx.example.org')).toBe('transferred');
+    expect(await transferCall(deps, 'tel:+3225550112')).toBe('transferred');
+    expect(sip.transferSipParticipant).toHaveBeenNthCalledWith(1, 'r', 'p', 'tel:+3225550199', {
+      playDialtone: false,
+      timeout: 10,
+    });
+  });
+
+  it('reports a REFER rejected or a NOTIFY >= 300 as failed', async () => {
+    const sip = {
+      transferSipParticipant: vi.fn().mockRejectedValue(new Error('SIP 486 Busy Here')),
+    };
+    const deps = {
+      sip,
+      roomName: 'r',
+      participantIdentity: 'p',
+      allowed: allowedTargets(handoff),
+      timeoutSeconds: 10,
+      logger,
+    };
+    expect(await transferCall(deps, handoff.target)).toBe('failed');
+  });
+});

@@ -1,0 +1,56 @@
+import type { SipClient } from 'livekit-server-sdk';
+import type { Logger } from '../telemetry/index.js';
+import type { HandoffConfig } from './config.js';
+
+export type TransferResult = 'transferred' | 'refused' | 'failed';
+
+/**
+ * Targets a transfer may reach: the helpdesk, the emergency target, the allowlist. Anything else
+ * is refused here, in code, whatever an LLM or a backend asks for (toll fraud by prompt injection).
+ */
+export function allowedTargets(handoff: HandoffConfig, emergencyTarget?: string): Set<string> {
+  return new Set(
+    [handoff.target, ...handoff.allowlist, ...(emergencyTarget ? [emergencyTarget] : [])].map(
+      canonical,
+    ),
+  );
+}
+
+/** `+44 9…`, `tel:+449…` and `tel:+44 9…` are one target. */
+export function canonical(target: string): string {
+  const t = target.trim();
+  if (/^sip:/i.test(t)) return t;
+  const digits = t.replace(/^tel:/i, '').replace(/[\s().-]/g, '');
+  return `tel:${digits}`;
+}
+
+export interface TransferDeps {
+  sip: Pick<SipClient, 'transferSipParticipant'>;
+  roomName: string;
+  participantIdentity: string;
+  allowed: Set<string>;
+  timeoutSeconds: number;
+  logger: Logger;
+}
+
+/** Sends the REFER through livekit-sip and waits for the final NOTIFY. */
+export async function transferCall(deps: TransferDeps, target: string): Promise<TransferResult> {
+  const to = canonical(target);
+  if (!deps.allowed.has(to)) {
+    deps.logger.warn({ event: 'transfer_refused' }, 'transfer target is not on the allowlist');
+    return 'refused';
+  }
+  try {
+    await deps.sip.transferSipParticipant(deps.roomName, deps.participantIdentity, to, {
+      playDialtone: false,
+      timeout: deps.timeoutSeconds,
+    });
+    return 'transferred';
+  } catch (err) {
+    deps.logger.warn(
+      { event: 'transfer_failed', err: err instanceof Error ? err.message : String(err) },
+      'transfer failed',
+    );
+    return 'failed';
+  }
+}
