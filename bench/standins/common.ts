@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -185,4 +186,35 @@ export function createSequencer(clock: () => number): (delayMs: number, send: ()
     queue.push({ due: lastDue, send });
     if (!pumping) void pump();
   };
+}
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Refuses a WebSocket upgrade with a plain HTTP status, as the vendors do for a bad key. */
+export function rejectUpgrade(socket: Duplex, status: 400 | 401 | 404): void {
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' }[status];
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** The request record a stand-in keeps for tests and benchmarks. */
+export function describeRequest(
+  at: number,
+  req: IncomingMessage,
+  authorized: boolean,
+  body?: unknown,
+): StandinRequest {
+  const url = requestUrl(req);
+  const record: StandinRequest = {
+    at,
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: parseQuery(url),
+    authorized,
+  };
+  if (body !== undefined) record.body = body;
+  return record;
 }

@@ -7,8 +7,10 @@ import {
   createSequencer,
   credentialMatches,
   listen,
-  parseQuery,
+  describeRequest,
   pcmRms,
+  readBody,
+  rejectUpgrade,
   requestUrl,
   trackConnections,
   type DelaySpec,
@@ -16,6 +18,9 @@ import {
   type StandinHandle,
   type StandinRequest,
 } from './common.js';
+import { prerecordedBody, resultsMessage, type DeepgramScriptItem } from './deepgram-messages.js';
+
+export type { DeepgramScriptItem } from './deepgram-messages.js';
 
 /**
  * Deepgram live transcription stand-in: the `/v1/listen` WebSocket as the official
@@ -27,13 +32,6 @@ import {
  * `CloseStream`) it answers with the next scripted transcript. Delays come from a seeded
  * generator, so runs are repeatable.
  */
-
-export interface DeepgramScriptItem {
-  transcript: string;
-  /** Language reported for the transcript (used when the client asked for `language=multi`). */
-  language: string;
-  confidence?: number;
-}
 
 export interface DeepgramDelays {
   seed?: number;
@@ -96,15 +94,8 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
   async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
     const authorized = credentialMatches(req.headers.authorization, 'Token', opts.apiKey);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    requests.push({
-      at: clock(),
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: parseQuery(url),
-      authorized,
-    });
+    await readBody(req);
+    requests.push(describeRequest(clock(), req, authorized));
     if (req.method !== 'POST' || url.pathname !== '/v1/listen') {
       res.writeHead(404).end();
       return;
@@ -125,40 +116,18 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
     });
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          metadata: { request_id: nextRequestId(), models: ['nova-3'] },
-          results: {
-            channels: [
-              {
-                detected_language: item.language,
-                alternatives: [
-                  {
-                    transcript: item.transcript,
-                    confidence: item.confidence ?? 0.98,
-                    words: words(item.transcript, 0, 1),
-                  },
-                ],
-              },
-            ],
-          },
-        }),
-      );
+      res.end(JSON.stringify(prerecordedBody(item, nextRequestId())));
     }, delay);
   }
 
   server.on('upgrade', (req, socket, head) => {
     const url = requestUrl(req);
-    const query = parseQuery(url);
     const authorized = credentialMatches(req.headers.authorization, 'Token', opts.apiKey);
-    requests.push({ at: clock(), method: 'GET', path: url.pathname, query, authorized });
-    const reject = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
-    if (url.pathname !== '/v1/listen') return reject(404, 'Not Found');
-    if (!authorized) return reject(401, 'Unauthorized');
+    requests.push(describeRequest(clock(), req, authorized));
+    if (url.pathname !== '/v1/listen') return rejectUpgrade(socket, 404);
+    if (!authorized) return rejectUpgrade(socket, 401);
     if (url.searchParams.get('encoding') !== 'linear16' || !url.searchParams.get('sample_rate')) {
-      return reject(400, 'Bad Request');
+      return rejectUpgrade(socket, 400);
     }
     wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, url.searchParams));
   });
@@ -200,30 +169,17 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
       text: string,
       isFinal: boolean,
       fromFinalize: boolean,
-    ) => {
-      const start = u.startMs / 1000;
-      const duration = Math.max(audioMs - u.startMs, BLOCK_MS) / 1000;
-      const alternative: Record<string, unknown> = {
-        transcript: text,
-        confidence: u.item.confidence ?? 0.98,
-        words: words(text, start, duration, language === 'multi' ? u.item.language : undefined),
-      };
-      if (language === 'multi') alternative.languages = [u.item.language];
-      return {
-        type: 'Results',
-        channel_index: [0, 1],
-        duration,
-        start,
-        is_final: isFinal,
-        speech_final: isFinal,
-        from_finalize: fromFinalize,
-        channel: { alternatives: [alternative] },
-        metadata: {
-          request_id: requestId,
-          model_info: { name: 'general-nova-3', version: 'standin', arch: 'nova-3' },
-        },
-      };
-    };
+    ) =>
+      resultsMessage({
+        requestId,
+        item: u.item,
+        text,
+        startMs: u.startMs,
+        endMs: audioMs,
+        multi: language === 'multi',
+        isFinal,
+        fromFinalize,
+      });
 
     const finish = (fromFinalize: boolean) => {
       if (!utterance) return;
@@ -339,17 +295,4 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
       await closeServer(server);
     },
   };
-}
-
-function words(text: string, start: number, duration: number, language?: string) {
-  const list = text.split(/\s+/).filter(Boolean);
-  const step = list.length ? duration / list.length : 0;
-  return list.map((word, i) => ({
-    word: word.toLowerCase().replace(/[.,!?;:]/g, ''),
-    punctuated_word: word,
-    start: Math.round((start + i * step) * 1000) / 1000,
-    end: Math.round((start + (i + 1) * step) * 1000) / 1000,
-    confidence: 0.98,
-    ...(language ? { language } : {}),
-  }));
 }

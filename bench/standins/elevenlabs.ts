@@ -7,7 +7,9 @@ import {
   createSequencer,
   credentialMatches,
   listen,
-  parseQuery,
+  describeRequest,
+  readBody,
+  rejectUpgrade,
   requestUrl,
   sleep,
   trackConnections,
@@ -79,19 +81,9 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
     const authorized = credentialMatches(header(req, 'xi-api-key'), '', opts.apiKey);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length
-      ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: string })
-      : {};
-    requests.push({
-      at: clock(),
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: parseQuery(url),
-      authorized,
-      body,
-    });
+    const raw = await readBody(req);
+    const body = raw.length ? (JSON.parse(raw.toString('utf8')) as { text?: string }) : {};
+    requests.push(describeRequest(clock(), req, authorized, body));
     const match = voicePath.exec(url.pathname);
     if (req.method !== 'POST' || !match || match[2] !== 'stream')
       return void res.writeHead(404).end();
@@ -118,20 +110,12 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
   server.on('upgrade', (req, socket, head) => {
     const url = requestUrl(req);
     const authorized = credentialMatches(header(req, 'xi-api-key'), '', opts.apiKey);
-    requests.push({
-      at: clock(),
-      method: 'GET',
-      path: url.pathname,
-      query: parseQuery(url),
-      authorized,
-    });
-    const reject = (status: number, reason: string) =>
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    requests.push(describeRequest(clock(), req, authorized));
     const match = voicePath.exec(url.pathname);
-    if (!match || match[2] !== 'multi-stream-input') return reject(404, 'Not Found');
-    if (!authorized) return reject(401, 'Unauthorized');
+    if (!match || match[2] !== 'multi-stream-input') return rejectUpgrade(socket, 404);
+    if (!authorized) return rejectUpgrade(socket, 401);
     const sampleRate = pcmRate(url.searchParams.get('output_format'));
-    if (sampleRate === undefined) return reject(400, 'Bad Request');
+    if (sampleRate === undefined) return rejectUpgrade(socket, 400);
     wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, sampleRate));
   });
 

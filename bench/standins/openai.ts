@@ -5,7 +5,7 @@ import {
   createDelayPicker,
   credentialMatches,
   listen,
-  parseQuery,
+  readBody,
   requestUrl,
   sleep,
   trackConnections,
@@ -13,7 +13,19 @@ import {
   type StandinEvent,
   type StandinHandle,
   type StandinRequest,
+  describeRequest,
 } from './common.js';
+import {
+  completionBody,
+  MODEL_SNAPSHOT,
+  sendError,
+  tokenize,
+  usage,
+  type OpenAIChatRequest,
+  type OpenAIScriptItem,
+} from './openai-format.js';
+
+export type { OpenAIChatRequest, OpenAIScriptItem } from './openai-format.js';
 
 /**
  * OpenAI Chat Completions stand-in: `POST {baseURL}/chat/completions` with `stream: true`
@@ -23,27 +35,6 @@ import {
  * `@livekit/agents-plugin-openai` LLM parses. `GET {baseURL}/models` answers the plugin's prewarm.
  * Each completion request takes the next script item.
  */
-
-export type OpenAIScriptItem =
-  | { text: string }
-  | { text?: string; toolCall: { name: string; arguments: Record<string, unknown> } };
-
-export interface OpenAIChatRequest {
-  model?: string;
-  messages?: Array<{
-    role: string;
-    content?: unknown;
-    tool_calls?: unknown;
-    tool_call_id?: string;
-  }>;
-  tools?: Array<{
-    type: string;
-    function: { name: string; description?: string; parameters?: unknown };
-  }>;
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  [key: string]: unknown;
-}
 
 export interface OpenAIDelays {
   seed?: number;
@@ -69,8 +60,6 @@ export interface OpenAIStandin extends StandinHandle {
   remaining(): number;
 }
 
-const MODEL_SNAPSHOT = 'gpt-4.1-2025-04-14';
-
 export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStandin> {
   const clock = createClock();
   const pick = createDelayPicker(opts.delays?.seed ?? 1);
@@ -93,12 +82,11 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
     const url = requestUrl(req);
     const path = url.pathname.replace(/^\/v1(?=\/)/, '');
     const authorized = credentialMatches(req.headers.authorization, 'Bearer', opts.apiKey);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = await readBody(req);
     let body: OpenAIChatRequest = {};
-    if (chunks.length) {
+    if (raw.length) {
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenAIChatRequest;
+        body = JSON.parse(raw.toString('utf8')) as OpenAIChatRequest;
       } catch {
         return sendError(
           res,
@@ -108,15 +96,7 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
         );
       }
     }
-    const record: StandinRequest = {
-      at: clock(),
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: parseQuery(url),
-      authorized,
-    };
-    if (chunks.length) record.body = body;
-    requests.push(record);
+    requests.push(describeRequest(clock(), req, authorized, raw.length ? body : undefined));
     if (!authorized)
       return sendError(
         res,
@@ -224,41 +204,11 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
     delayMs: number,
   ) {
     await sleep(delayMs);
-    const toolCalls =
-      'toolCall' in item
-        ? [
-            {
-              id: `call_standin${String(counter).padStart(6, '0')}`,
-              type: 'function',
-              function: {
-                name: item.toolCall.name,
-                arguments: JSON.stringify(item.toolCall.arguments),
-              },
-            },
-          ]
-        : undefined;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
-      JSON.stringify({
-        id,
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model: MODEL_SNAPSHOT,
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: 'assistant',
-              content: item.text ?? null,
-              refusal: null,
-              ...(toolCalls ? { tool_calls: toolCalls } : {}),
-            },
-            logprobs: null,
-            finish_reason: toolCalls ? 'tool_calls' : 'stop',
-          },
-        ],
-        usage: usage(body, tokenize(item.text ?? '').length),
-      }),
+      JSON.stringify(
+        completionBody(id, body, item, `call_standin${String(counter).padStart(6, '0')}`),
+      ),
     );
   }
 
@@ -280,36 +230,4 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
       await closeServer(server);
     },
   };
-}
-
-/** Words with their leading space, roughly how OpenAI tokens arrive. */
-function tokenize(text: string): string[] {
-  return text.match(/\s*\S+/g) ?? [];
-}
-
-function usage(body: OpenAIChatRequest, completionTokens: number) {
-  const promptTokens = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: 0,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
-  };
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  type: string,
-  message: string,
-  code: string | null = null,
-) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { message, type, param: null, code } }));
 }

@@ -2,48 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { Logger } from '../../telemetry/index.js';
-import type { Language } from '../config.js';
 import { backendFirstDelta, backendReconnects } from './backend-metrics.js';
 import {
   BACKEND_PROTOCOL_VERSION,
   parseServerMessage,
   type ClientMessage,
-  type ConversationalIntent,
   type ServerMessage,
   type SessionEndReason,
 } from './backend-protocol.js';
+import type {
+  BackendClientOptions,
+  BackendState,
+  StartResult,
+  TurnFailure,
+  TurnOutcome,
+  TurnRequest,
+  TurnResult,
+} from './backend-types.js';
 
-export type BackendState =
-  'idle' | 'connecting' | 'ready' | 'reconnecting' | 'unauthorized' | 'closed';
-export type StartResult = 'ready' | 'unavailable' | 'unauthorized';
-/** Why a turn produced no (complete) answer. */
-export type TurnFailure = 'timeout' | 'unavailable' | 'unauthorized' | 'interrupted' | 'error';
-type TurnOutcome =
-  | { status: 'ok'; intent: ConversationalIntent; transferTarget?: string }
-  | { status: TurnFailure | 'cancelled' };
-export type TurnResult = TurnOutcome & { turnId: string; deltas: number };
+export type * from './backend-types.js';
 
-export interface BackendClientOptions {
-  url: string;
-  token: string;
-  callId: string;
-  /** The caller's pseudonym, or null when the number is withheld. */
-  caller: string | null;
-  language: Language;
-  connectTimeoutMs: number;
-  turnTimeoutMs: number;
-  reconnect: { initialDelayMs: number; maxDelayMs: number; multiplier: number };
-  logger: Logger;
-  /** Heartbeat: a ping this often; no pong by the next one means the link is dead. */
-  pingIntervalMs?: number;
-}
-
-export interface TurnRequest {
-  text: string;
-  language: Language;
-  onDelta(text: string, turnId: string): void;
-  signal?: AbortSignal;
-}
+const SETTLED: Partial<Record<BackendState, StartResult>> = {
+  ready: 'ready',
+  unauthorized: 'unauthorized',
+  closed: 'unavailable',
+};
 
 interface ActiveTurn {
   id: string;
@@ -291,29 +274,19 @@ export class BackendClient {
   }
 
   #waitReady(timeoutMs: number): Promise<StartResult> {
-    const current = (): StartResult | undefined =>
-      this.#state === 'ready'
-        ? 'ready'
-        : this.#state === 'unauthorized'
-          ? 'unauthorized'
-          : this.#state === 'closed'
-            ? 'unavailable'
-            : undefined;
-    const now = current();
-    if (now) return Promise.resolve(now);
     return new Promise((resolve) => {
-      const done = () => {
-        const result = current();
-        if (!result) return;
+      const finish = (result: StartResult) => {
         clearTimeout(timer);
-        this.#waiters.delete(done);
+        this.#waiters.delete(check);
         resolve(result);
       };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(done);
-        resolve(current() ?? 'unavailable');
-      }, timeoutMs);
-      this.#waiters.add(done);
+      const check = () => {
+        const result = SETTLED[this.#state];
+        if (result) finish(result);
+      };
+      const timer = setTimeout(() => finish(SETTLED[this.#state] ?? 'unavailable'), timeoutMs);
+      this.#waiters.add(check);
+      check();
     });
   }
 

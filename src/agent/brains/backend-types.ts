@@ -1,0 +1,35 @@
+import type { Logger } from '../../telemetry/index.js';
+import type { Language } from '../config.js';
+import type { ConversationalIntent } from './backend-protocol.js';
+
+export type BackendState =
+  'idle' | 'connecting' | 'ready' | 'reconnecting' | 'unauthorized' | 'closed';
+export type StartResult = 'ready' | 'unavailable' | 'unauthorized';
+/** Why a turn produced no (complete) answer. */
+export type TurnFailure = 'timeout' | 'unavailable' | 'unauthorized' | 'interrupted' | 'error';
+export type TurnOutcome =
+  | { status: 'ok'; intent: ConversationalIntent; transferTarget?: string }
+  | { status: TurnFailure | 'cancelled' };
+export type TurnResult = TurnOutcome & { turnId: string; deltas: number };
+
+export interface BackendClientOptions {
+  url: string;
+  token: string;
+  callId: string;
+  /** The caller's pseudonym, or null when the number is withheld. */
+  caller: string | null;
+  language: Language;
+  connectTimeoutMs: number;
+  turnTimeoutMs: number;
+  reconnect: { initialDelayMs: number; maxDelayMs: number; multiplier: number };
+  logger: Logger;
+  /** Heartbeat: a ping this often; no pong by the next one means the link is dead. */
+  pingIntervalMs?: number;
+}
+
+export interface TurnRequest {
+  text: string;
+  language: Language;
+  onDelta(text: string, turnId: string): void;
+  signal?: AbortSignal;
+}
