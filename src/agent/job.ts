@@ -166,6 +166,8 @@ export default defineAgent<ProcessData>({
     let ending: ((why: 'ended') => void) | undefined;
     const ended = new Promise<'ended'>((resolve) => (ending = resolve));
 
+    // Assigned once below; the hand-off and terminal handlers built first close over it.
+    // eslint-disable-next-line prefer-const
     let session: voice.AgentSession;
     const say = (text: string, allowInterruptions = true) =>
       session.say(text, { allowInterruptions });

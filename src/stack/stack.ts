@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
+import { startReconciler, type Reconciler } from '../provisioning/index.js';
 import { RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -11,7 +12,6 @@ import { requireBinary } from './binaries.js';
 import { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
-import { provisionDev } from './provision-dev.js';
 import { ensureRedis, redisAnswers } from './redis.js';
 import { httpOk, sipHealthy, waitFor } from './wait.js';
 
@@ -66,7 +66,10 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
 
   const started: ManagedProcess[] = [];
   let controlPlane: ServerType | undefined;
+  let reconciler: Reconciler | undefined;
   const stop = async () => {
+    await reconciler?.stop();
+    reconciler = undefined;
     if (controlPlane) await new Promise((r) => controlPlane!.close(() => r(undefined)));
     controlPlane = undefined;
     for (const proc of started.splice(0).reverse()) {
@@ -116,7 +119,8 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     );
     logger.info({ component: 'livekit-sip', port: config.sip.port }, 'healthy');
 
-    await provisionDev(config, logger);
+    // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
+    reconciler = await startReconciler({ config, logger });
 
     const workerEntry = fileURLToPath(new URL('../agent/worker.js', import.meta.url));
     started.push(
