@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { PassThrough, type Transform } from 'node:stream';
 import { join } from 'node:path';
 import type { Logger } from '../telemetry/index.js';
 
@@ -20,6 +21,8 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   logDir: string;
   logger: Logger;
+  /** Filters the process's output before it reaches the log file (the number scrubber). */
+  filter?: () => Transform;
 }
 
 /**
@@ -33,6 +36,7 @@ export function spawnManaged({
   env,
   logDir,
   logger,
+  filter,
 }: SpawnOptions): ManagedProcess {
   const logFile = join(logDir, `${name}.log`);
   const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
@@ -41,8 +45,10 @@ export function spawnManaged({
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
+  // stdout and stderr each get their own filter so lines from the two never interleave mid-line.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.pipe(filter ? filter() : new PassThrough()).pipe(out, { end: false });
+  }
 
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {

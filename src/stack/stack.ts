@@ -6,6 +6,7 @@ import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
 import { startReconciler, type Reconciler } from '../provisioning/index.js';
 import { RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
+import { createScrubbingStream } from '../privacy/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { requireBinary } from './binaries.js';
@@ -65,6 +66,12 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
   mkdirSync(confDir, { recursive: true, mode: 0o700 });
 
   const started: ManagedProcess[] = [];
+  // livekit-server and agents-js log room names and identities, which carry the caller's number
+  // with `individual` rules; livekit-sip logs it on failed calls. Numbers become pseudonyms first.
+  const pseudonymizer = pseudonymizerFromConfig(config.admission);
+  const scrub = () => createScrubbingStream(pseudonymizer);
+  const spawn = (opts: Omit<Parameters<typeof spawnManaged>[0], 'logDir' | 'logger' | 'filter'>) =>
+    spawnManaged({ ...opts, logDir, logger, filter: scrub });
   let controlPlane: ServerType | undefined;
   let reconciler: Reconciler | undefined;
   const stop = async () => {
@@ -86,12 +93,10 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     const lkConf = join(confDir, 'livekit.yaml');
     writeFileSync(lkConf, livekitServerYaml(config), { mode: 0o600 });
     started.push(
-      spawnManaged({
+      spawn({
         name: 'livekit-server',
         command: requireBinary('livekit-server'),
         args: ['--config', lkConf],
-        logDir,
-        logger,
       }),
     );
     await waitFor(
@@ -104,12 +109,10 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     const sipConf = join(confDir, 'livekit-sip.yaml');
     writeFileSync(sipConf, livekitSipYaml(config), { mode: 0o600 });
     started.push(
-      spawnManaged({
+      spawn({
         name: 'livekit-sip',
         command: requireBinary('livekit-sip'),
         args: ['--config', sipConf],
-        logDir,
-        logger,
       }),
     );
     await waitFor(
@@ -124,13 +127,11 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
 
     const workerEntry = fileURLToPath(new URL('../agent/worker.js', import.meta.url));
     started.push(
-      spawnManaged({
+      spawn({
         name: 'agent-worker',
         command: process.execPath,
         args: [workerEntry],
         env: { ...process.env, [RESOLVED_CONFIG_ENV]: JSON.stringify(config) },
-        logDir,
-        logger,
       }),
     );
     await waitFor(

@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { callWithBaresip, type CallResult } from './baresip.js';
+import { silenceWav, speechWav } from './audio.js';
+
+export const TRUNKS = {
+  dev: { username: 'softphone', password: 'switchboard-dev' },
+  callerA: { username: '+3225550142', password: 'e2e-caller-a-password' },
+  callerB: { username: '+3225550143', password: 'e2e-caller-b-password' },
+} as const;
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-e2e-wav-'));
+let n = 0;
+
+/** A caller who says `text` (espeak-ng, 16 kHz for G.722: the offline recogniser needs wideband) after the greeting. */
+export function say(
+  text: string,
+  opts: { as?: keyof typeof TRUNKS; voice?: string; waitSeconds?: number } = {},
+): Promise<CallResult> {
+  const wav = speechWav(join(dir, `say-${n++}.wav`), text, {
+    voice: opts.voice,
+    padSeconds: 5,
+    tailSeconds: opts.waitSeconds ?? 9,
+  });
+  return callWithBaresip({
+    ...TRUNKS[opts.as ?? 'dev'],
+    target: 'sip:anything@127.0.0.1',
+    playWav: wav,
+    codecs: ['G722'],
+    maxSeconds: 40,
+  });
+}
+
+/** A caller who listens in silence for `seconds`. */
+export function listen(
+  seconds: number,
+  opts: { as?: keyof typeof TRUNKS; dtmf?: string } = {},
+): Promise<CallResult> {
+  const wav = silenceWav(join(dir, `quiet-${n++}.wav`), seconds, 16000);
+  return callWithBaresip({
+    ...TRUNKS[opts.as ?? 'dev'],
+    target: 'sip:anything@127.0.0.1',
+    playWav: wav,
+    codecs: ['G722'],
+    maxSeconds: seconds + 20,
+    dtmf: opts.dtmf,
+  });
+}
+
+/** The SIP messages of one method in a baresip trace. */
+export function sipMessages(trace: string, method: string): string[] {
+  return trace
+    .split(/\r?\n(?=(?:[A-Z]+ sip:|SIP\/2\.0 ))/)
+    .filter((m) => m.startsWith(`${method} `));
+}
+
+export function referTo(trace: string): string[] {
+  return sipMessages(trace, 'REFER').map(
+    (m) => /^Refer-To:\s*<?([^>\r\n]+)>?/im.exec(m)?.[1] ?? '',
+  );
+}
