@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,22 @@ export async function createPocketsphinxSTT(
 }
 
 /**
+ * Grammar dirs not closed yet. `stt.StreamAdapter.close()` does not close the STT it wraps, so
+ * a session that only closes the adapter would leave one dir per call; removed at process exit.
+ */
+const openDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function trackDir(dir: string): void {
+  openDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of openDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/**
  * Offline STT: pocketsphinx_continuous with a JSGF command grammar, behind the agents-js STT
  * interface. Not streaming: the session wraps it with `new stt.StreamAdapter(stt, vad)`, which
  * hands it one VAD-delimited turn at a time.
@@ -93,6 +110,7 @@ export class PocketsphinxSTT extends stt.STT {
     this.#files = files;
     this.#config = config;
     this.#logger = logger;
+    trackDir(files.dir);
   }
 
   get model(): string {
@@ -142,6 +160,7 @@ export class PocketsphinxSTT extends stt.STT {
     this.#closed = true;
     for (const child of this.#running) killGroup(child);
     await rm(this.#files.dir, { recursive: true, force: true });
+    openDirs.delete(this.#files.dir);
   }
 
   #decode(pcm: Buffer, requestId: string, abortSignal?: AbortSignal): Promise<string> {
