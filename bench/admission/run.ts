@@ -4,8 +4,9 @@
  *
  *   npx tsx bench/admission/run.ts [--rate 200] [--seconds 10] [--target-ms 2]
  *
- * Each tick also sends a bare PING on a second connection: its latency is the machine's noise
- * floor at that moment, and `decision − PING` (paired per tick) is what admission itself adds.
+ * Each tick also sends two bare PINGs in sequence on a second connection: the floor for any
+ * operation of two round trips on this machine at that moment. `decision − 2×PING` (paired per
+ * tick) is what admission itself adds.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -76,7 +77,10 @@ async function main(): Promise<number> {
       const started = performance.now();
       const deciding = admission.admit({ callId: `bench-${i}`, caller, trunkId: 'ST_bench' });
       const pinged = performance.now();
-      const pingMs = probe.ping().then(() => performance.now() - pinged);
+      const pingMs = probe
+        .ping()
+        .then(() => probe.ping())
+        .then(() => performance.now() - pinged);
       const d = await deciding;
       const decisionMs = performance.now() - started;
       if (d.allowed && d.failedOpen) throw new Error('Redis failed during the benchmark');
@@ -118,11 +122,11 @@ async function main(): Promise<number> {
       row('rate limit only (refused)', of('rate_limited')),
       ...(of('over_capacity').length > 0 ? [row('over capacity', of('over_capacity'))] : []),
       row(
-        'baseline: PING round trip',
+        'floor: 2 PINGs in sequence',
         ticks.map((t) => t.pingMs),
       ),
       row(
-        'paired: decision − PING',
+        'paired: decision − 2×PING',
         ticks.map((t) => t.decisionMs - t.pingMs),
       ),
     ];
