@@ -17,6 +17,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // One shared stack: suites run one after another in a single worker.
           pool: 'forks',
+          // Suites share the running stack through module state.
+          isolate: false,
           poolOptions: { forks: { singleFork: true } },
           globalSetup: ['test/setup/global-stack.ts'],
           testTimeout: 120_000,

@@ -44,27 +44,18 @@ const ACTIVE_TIMEOUT_MS = 20_000;
 interface ProcessData extends Record<string, unknown> {
   config: SwitchboardConfig;
   logger: Logger;
-  redis: Redis;
   pseudonymizer: Pseudonymizer;
-  admission: Admission;
-  transcripts: TranscriptStore;
   rejections: RejectionAudio;
 }
 
+/** Prewarm: only work that holds no connection, so an idle process exits when the worker drains. */
 async function prepareProcess(data: Partial<ProcessData>): Promise<ProcessData> {
-  if (data.admission) return data as ProcessData;
+  if (data.rejections) return data as ProcessData;
   const config = loadConfig().config;
-  const logger = createLogger({ name: 'agent-job', level: config.agent.logLevel });
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  redis.on('error', () => undefined);
-  const pseudonymizer = pseudonymizerFromConfig(config.admission);
   Object.assign(data, {
     config,
-    logger,
-    redis,
-    pseudonymizer,
-    admission: createAdmission({ redis, config: config.admission, pseudonymizer, logger }),
-    transcripts: createTranscriptStore({ redis, config: config.privacy, logger, pseudonymizer }),
+    logger: createLogger({ name: 'agent-job', level: config.agent.logLevel }),
+    pseudonymizer: pseudonymizerFromConfig(config.admission),
     rejections: await synthesizeRejections(
       config.admission,
       config.agent.engines.tts.offline.voices,
@@ -89,7 +80,22 @@ export default defineAgent<ProcessData>({
   },
   entry: async (ctx: JobContext<ProcessData>) => {
     const shared = await prepareProcess(ctx.proc.userData);
-    const { config, admission, transcripts, rejections, pseudonymizer } = shared;
+    const { config, rejections, pseudonymizer } = shared;
+    // One connection per call, closed when the call ends.
+    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+    const admission = createAdmission({
+      redis,
+      config: config.admission,
+      pseudonymizer,
+      logger: shared.logger,
+    });
+    const transcripts = createTranscriptStore({
+      redis,
+      config: config.privacy,
+      logger: shared.logger,
+      pseudonymizer,
+    });
     const agentConfig = config.agent;
     await ctx.connect();
     const caller = await waitForSipParticipant(ctx.room);
@@ -128,6 +134,7 @@ export default defineAgent<ProcessData>({
         transcripts.finishCall(callId, { outcome, transferTarget, endedAt: Date.now() }),
       );
       logger.info({ outcome, pseudonym: decision.pseudonym }, 'call ended');
+      redis.disconnect();
       await ctx.deleteRoom().catch(() => undefined);
       ctx.shutdown(outcome);
     };

@@ -5,12 +5,22 @@ import { callWithBaresip, type CallResult } from './baresip.js';
 import { silenceWav, speechWav } from './audio.js';
 
 export const TRUNKS = {
-  dev: { username: 'softphone', password: 'switchboard-dev' },
-  callerA: { username: '+3225550142', password: 'e2e-caller-a-password' },
-  callerB: { username: '+3225550143', password: 'e2e-caller-b-password' },
+  dev: { username: 'softphone', password: 'switchboard-dev', dial: 'sip:anything@127.0.0.1' },
+  callerA: {
+    username: '+3225550142',
+    password: 'e2e-caller-a-password',
+    dial: 'sip:+3225550101@127.0.0.1',
+  },
+  callerB: {
+    username: '+3225550143',
+    password: 'e2e-caller-b-password',
+    dial: 'sip:+3225550102@127.0.0.1',
+  },
 } as const;
 
-const dir = mkdtempSync(join(tmpdir(), 'sb-e2e-wav-'));
+/** Where the caller's input WAVs (test fixtures, not recordings) are made. */
+export const WAV_DIR = mkdtempSync(join(tmpdir(), 'sb-e2e-wav-'));
+const dir = WAV_DIR;
 let n = 0;
 
 /** A caller who says `text` (espeak-ng, 16 kHz for G.722: the offline recogniser needs wideband) after the greeting. */
@@ -23,9 +33,10 @@ export function say(
     padSeconds: 5,
     tailSeconds: opts.waitSeconds ?? 9,
   });
+  const { dial, ...auth } = TRUNKS[opts.as ?? 'dev'];
   return callWithBaresip({
-    ...TRUNKS[opts.as ?? 'dev'],
-    target: 'sip:anything@127.0.0.1',
+    ...auth,
+    target: dial,
     playWav: wav,
     codecs: ['G722'],
     maxSeconds: 40,
@@ -38,9 +49,10 @@ export function listen(
   opts: { as?: keyof typeof TRUNKS; dtmf?: string } = {},
 ): Promise<CallResult> {
   const wav = silenceWav(join(dir, `quiet-${n++}.wav`), seconds, 16000);
+  const { dial, ...auth } = TRUNKS[opts.as ?? 'dev'];
   return callWithBaresip({
-    ...TRUNKS[opts.as ?? 'dev'],
-    target: 'sip:anything@127.0.0.1',
+    ...auth,
+    target: dial,
     playWav: wav,
     codecs: ['G722'],
     maxSeconds: seconds + 20,

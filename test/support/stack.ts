@@ -21,6 +21,8 @@ export interface StackHandle {
 }
 
 let current: StackHandle | undefined;
+// A stack must not outlive the test process, whatever way the run ends.
+process.once('exit', () => current?.process.kill('SIGTERM'));
 
 /** Environment the e2e stacks run with: the secrets the e2e configs reference. */
 export const E2E_ENV: Record<string, string> = {

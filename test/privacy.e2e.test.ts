@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listen, say, sipMessages, WAV_DIR } from './support/calls.js';
+import { findAudioFiles, scanForPhoneNumbers } from './support/leak-scan.js';
+import { E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
+
+const CALLER = '+3225550143';
+
+function privacy(stack: StackHandle, verb: 'export' | 'erase', number: string) {
+  return spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'switchboard.js'),
+      'privacy',
+      verb,
+      '--caller',
+      number,
+      '--config',
+      stack.configPath,
+    ],
+    {
+      env: { ...process.env, ...E2E_ENV },
+      encoding: 'utf8',
+    },
+  );
+}
+
+function allLogLines(stack: StackHandle): string[] {
+  return readdirSync(stack.logDir).flatMap((f) =>
+    readFileSync(join(stack.logDir, f), 'utf8').split('\n'),
+  );
+}
+
+describe('privacy on real calls', () => {
+  let stack: StackHandle;
+  const since = Date.now();
+  beforeAll(async () => {
+    stack = await useStack();
+  });
+
+  it('keeps the caller number out of every log line, though the INVITE carried it, and writes no audio file', async () => {
+    const answered = await listen(6, { as: 'callerB' });
+    const transferred = await say('I want to speak to a person', { as: 'callerB' });
+    const rejected = await listen(8, { as: 'callerB' });
+    expect([answered, transferred, rejected].every((c) => c.established)).toBe(true);
+
+    const invite = sipMessages(answered.sipTrace, 'INVITE')[0] ?? '';
+    expect(invite).toMatch(/^From: .*\+3225550143@/m);
+
+    const lines = allLogLines(stack);
+    expect(lines.length).toBeGreaterThan(50);
+    const findings = scanForPhoneNumbers(
+      lines,
+      [CALLER, '3225550143', '025550143', '02 555 01 43'],
+      {
+        allow: [stack.config.agent.handoff.target.replace('tel:', '')],
+      },
+    );
+    expect(findings).toEqual([]);
+
+    // The caller's own input WAVs are fixtures the softphone plays, not recordings.
+    const audio = findAudioFiles([ROOT, tmpdir(), homedir()], since, { exclude: [WAV_DIR] });
+    expect(audio).toEqual([]);
+  });
+
+  it('exports the transcript right after the call, and retention removes it', async () => {
+    const before = JSON.parse(privacy(stack, 'export', '02 555 01 43').stdout) as {
+      calls: Array<{ outcome: string; turns: unknown[] }>;
+    };
+    expect(before.calls.map((c) => c.outcome).sort()).toEqual([
+      'answered',
+      'answered',
+      'rejected:rate_limited',
+    ]);
+    expect(before.calls.some((c) => c.turns.length > 0)).toBe(true);
+
+    // The e2e config keeps transcripts 60 s; Redis expires them by itself.
+    const deadline = Date.now() + 90_000;
+    let left = before.calls.length;
+    while (left > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      left = (JSON.parse(privacy(stack, 'export', CALLER).stdout) as { calls: unknown[] }).calls
+        .length;
+    }
+    expect(left).toBe(0);
+  });
+});
