@@ -52,3 +52,5 @@ fi
 
 log "build: compiling TypeScript"
 npx tsc -p tsconfig.build.json
+# The admission Lua scripts are read at run time next to the compiled code.
+rm -rf dist/admission/lua && cp -r src/admission/lua dist/admission/lua

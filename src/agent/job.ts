@@ -6,7 +6,6 @@ import { SipClient } from 'livekit-server-sdk';
 import {
   createAdmission,
   pseudonymizerFromConfig,
-  type Admission,
   type Pseudonymizer,
 } from '../admission/index.js';
 import { loadConfig, type SwitchboardConfig } from '../config/index.js';
@@ -15,7 +14,6 @@ import {
   createTranscriptStore,
   RECORD_FREE_SESSION_OPTIONS,
   type CallOutcome,
-  type TranscriptStore,
 } from '../privacy/index.js';
 import { createBackendBrain } from './brains/backend.js';
 import { createLlmBrainTools, llmInstructions } from './brains/llm.js';

@@ -64,7 +64,9 @@ export function parseConfig(
   if (!result.success) {
     // A missing variable already explains why that field is empty; do not report it twice.
     const unresolved = new Set(envProblems.map((p) => p.path));
-    problems.push(...result.error.issues.flatMap(describeIssue).filter((p) => !unresolved.has(p.path)));
+    problems.push(
+      ...result.error.issues.flatMap(describeIssue).filter((p) => !unresolved.has(p.path)),
+    );
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data as SwitchboardConfig;

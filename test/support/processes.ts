@@ -18,7 +18,11 @@ export function descendants(pid: number): number[] {
   const queue = [pid];
   while (queue.length > 0) {
     const parent = queue.shift()!;
-    for (const [child, ppid] of parentOf) if (ppid === parent) (out.push(child), queue.push(child));
+    for (const [child, ppid] of parentOf) {
+      if (ppid !== parent) continue;
+      out.push(child);
+      queue.push(child);
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { AudioByteStream, shortuuid, tts, type APIConnectOptions } from '@livekit/agents';
+import type { AudioFrame } from '@livekit/rtc-node';
 import type { Language } from '../config.js';
 
 /** espeak-ng writes 22.05 kHz mono 16-bit WAV to stdout. */
@@ -94,8 +95,8 @@ class EspeakChunkedStream extends tts.ChunkedStream {
 
     const bytes = new AudioByteStream(ESPEAK_SAMPLE_RATE, 1);
     const header = new WavHeaderSkipper();
-    let pending: import('@livekit/rtc-node').AudioFrame | undefined;
-    const emit = (frame: import('@livekit/rtc-node').AudioFrame) => {
+    let pending: AudioFrame | undefined;
+    const emit = (frame: AudioFrame) => {
       if (pending)
         this.queue.put({ requestId, segmentId: requestId, frame: pending, final: false });
       pending = frame;
