@@ -46,7 +46,9 @@ stamp=node_modules/.switchboard-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "npm: installing dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: npm 11 drops other platforms' optional packages from the lock file
+  # and `npm ci` then refuses it as out of sync. The lock file still pins every version installed.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
 
