@@ -9,7 +9,7 @@ import { RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js'
 import { createScrubbingStream } from '../privacy/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { requireBinary } from './binaries.js';
+import { requireBinary, type GoBinary } from './binaries.js';
 import { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
@@ -90,37 +90,24 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     const redis = await ensureRedis(config.redis.url, logDir, logger);
     if (redis) started.push(redis);
 
-    const lkConf = join(confDir, 'livekit.yaml');
-    writeFileSync(lkConf, livekitServerYaml(config), { mode: 0o600 });
-    started.push(
-      spawn({
-        name: 'livekit-server',
-        command: requireBinary('livekit-server'),
-        args: ['--config', lkConf],
-      }),
+    /** Writes a Go service's generated YAML, starts it, and waits until its health check passes. */
+    const startGoService = async (
+      name: GoBinary,
+      yaml: string,
+      healthy: () => Promise<boolean>,
+    ) => {
+      const conf = join(confDir, `${name}.yaml`);
+      writeFileSync(conf, yaml, { mode: 0o600 });
+      started.push(spawn({ name, command: requireBinary(name), args: ['--config', conf] }));
+      await waitFor(name, healthy, 30_000);
+      logger.info({ component: name }, 'healthy');
+    };
+    await startGoService('livekit-server', livekitServerYaml(config), () =>
+      httpOk(`http://127.0.0.1:${config.livekit.port}/`),
     );
-    await waitFor(
-      'livekit-server',
-      () => httpOk(`http://127.0.0.1:${config.livekit.port}/`),
-      30_000,
+    await startGoService('livekit-sip', livekitSipYaml(config), () =>
+      sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`),
     );
-    logger.info({ component: 'livekit-server', port: config.livekit.port }, 'healthy');
-
-    const sipConf = join(confDir, 'livekit-sip.yaml');
-    writeFileSync(sipConf, livekitSipYaml(config), { mode: 0o600 });
-    started.push(
-      spawn({
-        name: 'livekit-sip',
-        command: requireBinary('livekit-sip'),
-        args: ['--config', sipConf],
-      }),
-    );
-    await waitFor(
-      'livekit-sip',
-      () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`),
-      30_000,
-    );
-    logger.info({ component: 'livekit-sip', port: config.sip.port }, 'healthy');
 
     // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
     reconciler = await startReconciler({ config, logger });
