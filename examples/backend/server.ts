@@ -59,6 +59,8 @@ export interface ExampleBackend {
     ended?: string;
   }>;
   turns: TurnRecord[];
+  /** Replaces the remaining scripted replies. */
+  setScript(replies: ExampleReply[]): void;
   stop(): Promise<void>;
 }
 
@@ -200,6 +202,9 @@ export async function startExampleBackend(opts: ExampleBackendOptions): Promise<
     },
     sessions,
     turns,
+    setScript(replies) {
+      script.splice(0, script.length, ...replies);
+    },
     async stop() {
       for (const client of wss.clients) client.terminate();
       for (const socket of sockets) socket.destroy();

@@ -288,6 +288,9 @@ export default defineAgent<ProcessData>({
           maxDelay: agentConfig.endpointingMs * 4,
         },
         interruption: { enabled: true, mode: 'vad' },
+        // A speculative turn would reach the customer's backend and could fire its intent for a
+        // turn that is then thrown away.
+        preemptiveGeneration: { enabled: brain.kind !== 'backend' },
       },
     });
     session.on(voice.AgentSessionEventTypes.ConversationItemAdded, (ev) => {
@@ -334,7 +337,11 @@ export default defineAgent<ProcessData>({
     logger.info({ why }, 'call over');
     await decision.lease.release().catch(() => undefined);
     await session.close().catch(() => undefined);
-    await backend?.aclose?.().catch(() => undefined);
+    await engines.close().catch(() => undefined);
+    await backend
+      ?.end(transferTarget !== undefined ? 'transferred' : why === 'hangup' ? 'hangup' : 'ended')
+      .catch(() => undefined);
+    await backend?.aclose().catch(() => undefined);
     await finish(outcome, transferTarget);
   },
 });

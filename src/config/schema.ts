@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config.js';
+import { checkEngineKeysForBrain } from '../agent/engines/config.js';
 import { admissionConfigSchema, checkAdmission } from '../admission/config.js';
 import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
@@ -71,6 +72,8 @@ export const configSchema = z
     checkProvisioning(config, ctx);
     checkAdmission(config, ctx);
     checkCarriers(config, ctx);
+    // A cloud engine without its key fails here, at start-up, never mid-call.
+    checkEngineKeysForBrain(config, ctx);
   });
 
 export type SwitchboardConfig = z.infer<typeof configSchema>;

@@ -61,27 +61,45 @@ export function silenceWav(path: string, seconds: number, sampleRate = 8000): st
   return path;
 }
 
-/** espeak-ng speech as a mono WAV at the given rate, with leading and trailing silence. */
+/**
+ * espeak-ng speech as a mono WAV at the given rate: leading silence, then each utterance followed by
+ * `gapSeconds` of silence (time for the agent to answer), then trailing silence.
+ */
 export function speechWav(
   path: string,
-  text: string,
-  opts: { voice?: string; sampleRate?: number; padSeconds?: number; tailSeconds?: number } = {},
+  text: string | string[],
+  opts: {
+    voice?: string;
+    sampleRate?: number;
+    padSeconds?: number;
+    tailSeconds?: number;
+    gapSeconds?: number;
+  } = {},
 ): string {
-  const raw = `${path}.raw.wav`;
-  execFileSync('espeak-ng', ['-v', opts.voice ?? 'en', '-w', raw, text]);
-  execFileSync('sox', [
-    raw,
-    '-r',
-    String(opts.sampleRate ?? 16000),
-    '-c',
-    '1',
-    '-b',
-    '16',
-    path,
-    'pad',
-    String(opts.padSeconds ?? 3),
-    String(opts.tailSeconds ?? 6),
-  ]);
-  execFileSync('rm', ['-f', raw]);
+  const rate = String(opts.sampleRate ?? 16000);
+  const utterances = Array.isArray(text) ? text : [text];
+  const parts = utterances.map((t, i) => {
+    const raw = `${path}.${i}.raw.wav`;
+    const part = `${path}.${i}.wav`;
+    execFileSync('espeak-ng', ['-v', opts.voice ?? 'en', '-w', raw, t]);
+    const after = i === utterances.length - 1 ? (opts.tailSeconds ?? 6) : (opts.gapSeconds ?? 7);
+    execFileSync('sox', [
+      raw,
+      '-r',
+      rate,
+      '-c',
+      '1',
+      '-b',
+      '16',
+      part,
+      'pad',
+      i === 0 ? String(opts.padSeconds ?? 3) : '0',
+      String(after),
+    ]);
+    execFileSync('rm', ['-f', raw]);
+    return part;
+  });
+  execFileSync('sox', [...parts, path]);
+  execFileSync('rm', ['-f', ...parts]);
   return path;
 }

@@ -25,7 +25,7 @@ let n = 0;
 
 /** A caller who says `text` (espeak-ng, 16 kHz for G.722: the offline recogniser needs wideband) after the greeting. */
 export function say(
-  text: string,
+  text: string | string[],
   opts: { as?: keyof typeof TRUNKS; voice?: string; waitSeconds?: number } = {},
 ): Promise<CallResult> {
   const wav = speechWav(join(dir, `say-${n++}.wav`), text, {

@@ -1,3 +1,4 @@
+import { pocketsphinxConfigSchema } from './pocketsphinx-config.js';
 import { z } from 'zod';
 
 /** Plain http:// and ws:// carry the key in clear text, so they are for local stand-ins only. */
@@ -81,6 +82,8 @@ export const sttConfigSchema = z
   .object({
     provider: z.enum(['offline', 'deepgram']).default('offline'),
     deepgram: deepgramSchema.default({}),
+    /** pocketsphinx, used when provider is offline. */
+    offline: pocketsphinxConfigSchema.default({}),
   })
   .strict();
 

@@ -5,7 +5,6 @@ import { grammarPhrases } from '../brains/rules.js';
 import type { Language } from '../config.js';
 import { createCloudEngines } from './cloud.js';
 import { EspeakTTS } from './espeak-tts.js';
-import { pocketsphinxConfigSchema } from './pocketsphinx-config.js';
 import { createPocketsphinxSTT } from './pocketsphinx-stt.js';
 
 export { checkEngineKeys, EngineKeyError } from './cloud.js';
@@ -17,6 +16,8 @@ export interface CallEngines {
   /** Only for the llm brain; the backend brain brings its own LLM. */
   llm?: llm.LLM;
   vad: inference.VAD;
+  /** Releases what the engines hold (the offline grammar's temp dir). */
+  close(): Promise<void>;
 }
 
 /** VAD tuned for telephone audio: a turn ends after `endpointingMs` of silence. */
@@ -38,20 +39,19 @@ export async function createCallEngines(
   const { engines } = config.agent;
   const cloud = createCloudEngines(config.agent, { language });
   let stt: agentsStt.STT;
+  let close: () => Promise<void> = async () => {};
   if (cloud.stt) {
     stt = cloud.stt;
   } else {
     // The offline recogniser is not streaming: the VAD cuts the audio into turns for it.
     const phrases = grammarPhrases(config.agent.classifier, config.agent.brain.rules);
-    const sphinx = await createPocketsphinxSTT({
-      config: pocketsphinxConfigSchema.parse({}),
-      phrases,
-      logger,
-    });
+    const sphinx = await createPocketsphinxSTT({ config: engines.stt.offline, phrases, logger });
     stt = new agentsStt.StreamAdapter(sphinx, vad);
+    // The adapter does not close the STT it wraps.
+    close = () => sphinx.close();
   }
   const tts =
     cloud.tts ??
     new EspeakTTS({ language, voices: engines.tts.offline.voices, rate: engines.tts.offline.rate });
-  return { stt, tts, llm: cloud.llm, vad };
+  return { stt, tts, llm: cloud.llm, vad, close };
 }
