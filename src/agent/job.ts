@@ -21,7 +21,12 @@ import { createRulesBrain } from './brains/rules.js';
 import { createClassifier, type TerminalIntent } from './classify/index.js';
 import type { Language } from './config.js';
 import { SwitchboardAgent } from './conversation.js';
-import { createCallEngines, createVad, EspeakTTS } from './engines/index.js';
+import {
+  createCallEngines,
+  EspeakTTS,
+  prepareOfflineParts,
+  type OfflineParts,
+} from './engines/index.js';
 import { allowedTargets, transferCall } from './handoff.js';
 import {
   languageForNumber,
@@ -44,20 +49,24 @@ interface ProcessData extends Record<string, unknown> {
   logger: Logger;
   pseudonymizer: Pseudonymizer;
   rejections: RejectionAudio;
+  /** The VAD and the offline recogniser's grammar, built before the call rings. */
+  offline: OfflineParts;
 }
 
 /** Prewarm: only work that holds no connection, so an idle process exits when the worker drains. */
 async function prepareProcess(data: Partial<ProcessData>): Promise<ProcessData> {
   if (data.rejections) return data as ProcessData;
   const config = loadConfig().config;
+  const logger = createLogger({ name: 'agent-job', level: config.agent.logLevel });
   Object.assign(data, {
     config,
-    logger: createLogger({ name: 'agent-job', level: config.agent.logLevel }),
+    logger,
     pseudonymizer: pseudonymizerFromConfig(config.admission),
     rejections: await synthesizeRejections(
       config.admission,
       config.agent.engines.tts.offline.voices,
     ),
+    offline: await prepareOfflineParts(config, logger),
   });
   return data as ProcessData;
 }
@@ -95,8 +104,14 @@ export default defineAgent<ProcessData>({
       pseudonymizer,
     });
     const agentConfig = config.agent;
+    // Milliseconds since the job started, per stage: where call set-up time goes.
+    const jobStart = Date.now();
+    const stages: Record<string, number> = {};
+    const mark = (stage: string) => (stages[stage] = Date.now() - jobStart);
     await ctx.connect();
+    mark('connected');
     const caller = await waitForSipParticipant(ctx.room);
+    mark('participant');
     const callId = caller.attributes[SIP_ATTR.callId] ?? ctx.job.id;
     const logger = shared.logger.child({ callId });
     const hangup = waitForHangup(ctx.room, caller).then(() => 'hangup' as const);
@@ -159,7 +174,6 @@ export default defineAgent<ProcessData>({
     }
 
     const classifier = createClassifier(agentConfig.classifier);
-    const vad = createVad(agentConfig.endpointingMs);
     const sip = new SipClient(
       `http://127.0.0.1:${config.livekit.port}`,
       config.livekit.apiKey,
@@ -260,7 +274,10 @@ export default defineAgent<ProcessData>({
             },
           })
         : undefined;
-    const engines = await createCallEngines(config, language, vad, logger);
+    mark('admitted');
+    const engines = createCallEngines(config, language, shared.offline);
+    const vad = engines.vad;
+    mark('engines');
     const tools =
       brain.kind === 'llm'
         ? createLlmBrainTools({
@@ -326,7 +343,10 @@ export default defineAgent<ProcessData>({
       ...RECORD_FREE_SESSION_OPTIONS,
     });
 
+    mark('sessionStarted');
     if (await waitForCallActive(ctx.room, caller, ACTIVE_TIMEOUT_MS)) {
+      mark('active');
+      logger.info({ stages }, 'call set-up');
       say(agentConfig.greeting[language]);
     } else {
       outcome = 'failed';

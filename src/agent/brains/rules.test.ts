@@ -89,12 +89,17 @@ describe('rules brain', () => {
 });
 
 describe('grammarPhrases', () => {
-  it('lists the English classifier phrases and the FAQ keywords, without anchors or duplicates', () => {
+  it('lists the English hand-off and emergency phrases and the FAQ keywords, without anchors or duplicates', () => {
     const classifier = classifierConfigSchema.parse({
-      phrases: { goodbye: { en: ['^That is all$', 'bye'] }, handoff: { en: ['operator', 'bye'] } },
+      phrases: {
+        goodbye: { en: ['^That is all$', 'see you'] },
+        handoff: { en: ['^operator$', 'bye', 'bye'] },
+      },
     });
     const phrases = grammarPhrases(classifier, config);
-    expect(phrases).toContain('that is all');
+    // Goodbye phrases are left out: a misheard goodbye would hang up on the caller.
+    expect(phrases).not.toContain('that is all');
+    expect(phrases).not.toContain('see you');
     expect(phrases).toContain("can't breathe");
     expect(phrases).toContain('operator');
     expect(phrases).toContain('visiting hours');

@@ -66,19 +66,21 @@ export function createRulesBrain(config: RulesBrainConfig, deps: RulesBrainDeps 
 }
 
 /**
- * What the offline recogniser should listen for: the English hand-off, emergency and goodbye
- * phrases, then every FAQ keyword. Only English, because the only acoustic model available
+ * What the offline recogniser should listen for: the English hand-off and emergency phrases,
+ * then every FAQ keyword. Only English, because the only acoustic model available
  * offline is en-us. Anchors are removed; duplicates are dropped, first occurrence kept.
  */
 export function grammarPhrases(
   classifierConfig: Pick<ClassifierConfig, 'phrases'>,
   rulesConfig: RulesBrainConfig,
 ): string[] {
-  const { handoff, emergency, goodbye } = classifierConfig.phrases;
+  // Goodbye phrases stay out: a closed grammar forces off-script speech onto some phrase, and
+  // "bye" was a frequent landing spot, which would hang up on the caller. Offline callers end
+  // the call by hanging up; a wrong hand-off or FAQ answer is recoverable, a wrong hang-up is not.
+  const { handoff, emergency } = classifierConfig.phrases;
   const all = [
     ...emergency.en,
     ...handoff.en,
-    ...goodbye.en,
     ...rulesConfig.faq.flatMap((entry) => entry.keywords),
   ].map((p) =>
     p

@@ -5,7 +5,7 @@ import { grammarPhrases } from '../brains/rules.js';
 import type { Language } from '../config.js';
 import { createCloudEngines } from './cloud.js';
 import { EspeakTTS } from './espeak-tts.js';
-import { createPocketsphinxSTT } from './pocketsphinx-stt.js';
+import { createPocketsphinxSTT, type PocketsphinxSTT } from './pocketsphinx-stt.js';
 
 export { checkEngineKeys, EngineKeyError } from './cloud.js';
 export { EspeakTTS } from './espeak-tts.js';
@@ -25,33 +25,44 @@ export function createVad(endpointingMs: number): inference.VAD {
   return new inference.VAD({ minSilenceDuration: endpointingMs, minSpeechDuration: 100 });
 }
 
+/** What a job process builds before its call rings: the VAD and, offline, the recogniser's grammar. */
+export interface OfflineParts {
+  vad: inference.VAD;
+  sphinx?: PocketsphinxSTT;
+}
+
+export async function prepareOfflineParts(
+  config: SwitchboardConfig,
+  logger: Logger,
+): Promise<OfflineParts> {
+  const { agent } = config;
+  const vad = createVad(agent.endpointingMs);
+  if (agent.engines.stt.provider !== 'offline') return { vad };
+  const phrases = grammarPhrases(agent.classifier, agent.brain.rules);
+  return {
+    vad,
+    sphinx: await createPocketsphinxSTT({ config: agent.engines.stt.offline, phrases, logger }),
+  };
+}
+
 /**
  * The engines of one call, built only after admission so a rejected call costs nothing. Cloud
  * engines are plugin instances with configured base URLs, never model strings (those would go to
  * LiveKit Cloud Inference).
  */
-export async function createCallEngines(
+export function createCallEngines(
   config: SwitchboardConfig,
   language: Language,
-  vad: inference.VAD,
-  logger: Logger,
-): Promise<CallEngines> {
+  offline: OfflineParts,
+): CallEngines {
   const { engines } = config.agent;
   const cloud = createCloudEngines(config.agent, { language });
-  let stt: agentsStt.STT;
-  let close: () => Promise<void> = async () => {};
-  if (cloud.stt) {
-    stt = cloud.stt;
-  } else {
-    // The offline recogniser is not streaming: the VAD cuts the audio into turns for it.
-    const phrases = grammarPhrases(config.agent.classifier, config.agent.brain.rules);
-    const sphinx = await createPocketsphinxSTT({ config: engines.stt.offline, phrases, logger });
-    stt = new agentsStt.StreamAdapter(sphinx, vad);
-    // The adapter does not close the STT it wraps.
-    close = () => sphinx.close();
-  }
+  const { vad, sphinx } = offline;
+  // The offline recogniser is not streaming: the VAD cuts the audio into turns for it.
+  const stt = cloud.stt ?? new agentsStt.StreamAdapter(sphinx!, vad);
   const tts =
     cloud.tts ??
     new EspeakTTS({ language, voices: engines.tts.offline.voices, rate: engines.tts.offline.rate });
-  return { stt, tts, llm: cloud.llm, vad, close };
+  // The adapter does not close the STT it wraps.
+  return { stt, tts, llm: cloud.llm, vad, close: async () => sphinx?.close() };
 }
