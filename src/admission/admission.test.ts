@@ -1,28 +1,14 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { describe, expect, it } from 'vitest';
 import { createAdmission, type AdmissionDecision } from './admission.js';
 import type { AdmissionConfig } from './config.js';
 import { eraseCallerRateLimit } from './erase.js';
 import { anonymousBucket, callerBucket, createAdmissionKeys } from './keys.js';
 import { pseudonymizerFromConfig } from './pseudonym.js';
-import { captureLogger, connect, scanKeys, testConfig } from './test-support.js';
+import { captureLogger, scanKeys, testConfig, useTestRedis } from './test-support.js';
 
-let server: TestRedis;
-const clients: Redis[] = [];
-const client = () => {
-  const redis = connect(server.url);
-  clients.push(redis);
-  return redis;
-};
-
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server.stop();
-});
+const redis = useTestRedis();
+const client = redis.client;
 
 function admissionFor(config: AdmissionConfig, opts: { redis?: Redis; clock?: () => number } = {}) {
   const { logger, lines } = captureLogger();

@@ -1,26 +1,11 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { describe, expect, it } from 'vitest';
 import { createAdmissionKeys } from './keys.js';
 import { startLease } from './lease.js';
 import { createLeaseStore } from './lease-store.js';
-import { connect, sleep, testConfig } from './test-support.js';
+import { sleep, testConfig, useTestRedis } from './test-support.js';
 
-let server: TestRedis;
-const clients: Redis[] = [];
-const client = () => {
-  const redis = connect(server.url);
-  clients.push(redis);
-  return redis;
-};
-
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server.stop();
-});
+const redis = useTestRedis();
+const client = redis.client;
 
 const freshKeys = () => createAdmissionKeys(testConfig().keyPrefix);
 

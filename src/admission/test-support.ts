@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
+import { afterAll, beforeAll } from 'vitest';
+import { startRedis, type TestRedis } from '../testing/redis-server.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { admissionConfigSchema, type AdmissionConfig } from './config.js';
 
@@ -47,3 +49,24 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A private Redis for one test file: started before its tests, stopped (with every client) after. */
+export function useTestRedis(): { server: () => TestRedis; client: () => Redis } {
+  let server: TestRedis | undefined;
+  const clients: Redis[] = [];
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await server?.stop();
+  });
+  return {
+    server: () => server!,
+    client: () => {
+      const redis = connect(server!.url);
+      clients.push(redis);
+      return redis;
+    },
+  };
+}
