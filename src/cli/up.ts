@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { assertRecordFree } from '../privacy/index.js';
 import { PortsInUseError, startStack } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { parseCommand } from './args.js';
@@ -10,6 +11,8 @@ export const upCommand: Command = {
   async run(args) {
     const cmd = parseCommand(args, { 'run-dir': { type: 'string' } });
     const { config, source } = cmd.load();
+    // The line is record-free by design: refuse any config that would record audio.
+    assertRecordFree(config);
     const runDir = resolve(
       typeof cmd.values['run-dir'] === 'string' ? cmd.values['run-dir'] : '.switchboard',
     );
