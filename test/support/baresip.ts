@@ -39,6 +39,13 @@ export interface CallResult {
  * dir that is removed before this returns; only the samples are handed back.
  */
 export async function callWithBaresip(opts: CallOptions): Promise<CallResult> {
+  // baresip takes a random free TCP port for SIP; when the same UDP port is taken it exits
+  // before sending anything. That is the harness's problem, not the call's: pick another port.
+  const first = await callOnce(opts);
+  return first.timing.invite === undefined ? callOnce(opts) : first;
+}
+
+async function callOnce(opts: CallOptions): Promise<CallResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-baresip-'));
   const recDir = join(dir, 'rec');
   mkdirSync(recDir);
