@@ -80,12 +80,17 @@ function checkNumbers(slice: SliceView, issue: Report): void {
     if (trunk.numbers.length > 0) return;
     const callers = trunk.allowedNumbers.length > 0 ? trunk.allowedNumbers : ['*'];
     for (const caller of callers) {
-      const other = anyNumber.get(caller);
+      // A trunk open to every caller ('*') overlaps with any caller of another any-number trunk:
+      // LiveKit then finds "multiple default SIP trunks" for that caller and refuses the call.
+      const other =
+        caller === '*'
+          ? [...anyNumber.values()].find((name) => name !== trunk.name)
+          : (anyNumber.get(caller) ?? anyNumber.get('*'));
       if (other !== undefined && other !== trunk.name) {
         issue(
           ['inboundTrunks', i, 'numbers'],
           `trunks "${other}" and "${trunk.name}" both answer any number for the same callers, which LiveKit refuses; ` +
-            'give one of them numbers (the numbers it answers) or distinct allowedNumbers',
+            'give one of them numbers (the numbers it answers), or give both distinct allowedNumbers',
         );
         return;
       }
