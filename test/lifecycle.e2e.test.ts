@@ -32,4 +32,16 @@ describe('switchboard up lifecycle', () => {
     const left = tree.filter(alive).map((pid) => `${pid}: ${cmdline(pid)}`);
     expect(left).toEqual([]);
   });
+
+  it('kills everything at once on a second SIGTERM during shutdown, leaving no orphan', async () => {
+    const stack = await startUp(join(ROOT, 'test', 'e2e', 'lifecycle.e2e.yaml'));
+    const tree = descendants(stack.process.pid!);
+    const exited = new Promise<number | null>((r) => stack.process.once('exit', (code) => r(code)));
+    stack.process.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    stack.process.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(tree.filter(alive).map((pid) => `${pid}: ${cmdline(pid)}`)).toEqual([]);
+  });
 });

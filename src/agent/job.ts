@@ -9,6 +9,7 @@ import {
   type Pseudonymizer,
 } from '../admission/index.js';
 import { loadConfig, type SwitchboardConfig } from '../config/index.js';
+import { CALLER_FROM_ATTRIBUTE } from '../provisioning/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import {
   createTranscriptStore,
@@ -35,6 +36,7 @@ import {
   type RejectionAudio,
 } from './rejection-audio.js';
 import {
+  callerNumber,
   SIP_ATTR,
   waitForCallActive,
   waitForHangup,
@@ -115,7 +117,7 @@ export default defineAgent<ProcessData>({
     const callId = caller.attributes[SIP_ATTR.callId] ?? ctx.job.id;
     const logger = shared.logger.child({ callId });
     const hangup = waitForHangup(ctx.room, caller).then(() => 'hangup' as const);
-    const rawNumber = caller.attributes[SIP_ATTR.phoneNumber];
+    const rawNumber = callerNumber(caller.attributes, CALLER_FROM_ATTRIBUTE);
     let language: Language = languageForNumber(
       pseudonymizer.normalize(rawNumber),
       agentConfig.language,

@@ -8,6 +8,23 @@ export const SIP_ATTR = {
   trunkPhoneNumber: 'sip.trunkPhoneNumber',
 } as const;
 
+/**
+ * The caller's number as LiveKit gives it: `sip.phoneNumber`, or, when the dispatch rule hides it,
+ * the user part of the From header mapped to `fromAttribute` (`"Name" <sip:+32…@host>;tag=…`).
+ * Undefined for a withheld caller. Never log the result: pseudonymise it.
+ */
+export function callerNumber(
+  attributes: Record<string, string>,
+  fromAttribute: string,
+): string | undefined {
+  const direct = attributes[SIP_ATTR.phoneNumber];
+  if (direct) return direct;
+  const from = attributes[fromAttribute];
+  if (!from) return undefined;
+  const uri = /<([^>]*)>/.exec(from)?.[1] ?? from.split(';')[0] ?? '';
+  return /^(?:sips?|tel):([^@;>]+)/i.exec(uri.trim())?.[1];
+}
+
 /** Resolves with the room's SIP participant (the caller), waiting for it to join if needed. */
 export function waitForSipParticipant(
   room: Room,

@@ -37,6 +37,14 @@ export const upCommand: Command = {
       void stack.crashed.then((why) => done(why));
     });
     logger.info({ reason }, 'stopping stack');
+    // A second Ctrl-C or SIGTERM while draining kills everything at once, never leaving orphans.
+    const force = () => {
+      logger.warn('second signal: killing every process now');
+      stack.kill();
+      process.exit(130);
+    };
+    process.once('SIGINT', force);
+    process.once('SIGTERM', force);
     await stack.stop();
     logger.info('stopped');
     return reason === 'SIGINT' || reason === 'SIGTERM' ? 0 : 1;

@@ -113,8 +113,12 @@ export const dispatchRuleSchema = z
       .optional(),
     /** Inbound trunks (by name) this rule serves; a rule with none would match every call. */
     trunks: z.array(objectName).min(1, 'bind the rule to at least one inbound trunk by name'),
-    /** Hides the caller's number from the room (the agent then cannot rate-limit per caller). */
-    hidePhoneNumber: z.boolean().default(false),
+    /**
+     * Keeps the caller's number out of LiveKit's room names, participant identities, and so out
+     * of its logs and Redis keys. The agent still pseudonymises the caller: every trunk maps the
+     * SIP From header to an attribute (see CALLER_FROM_ATTRIBUTE).
+     */
+    hidePhoneNumber: z.boolean().default(true),
     /** Agent dispatched into each room; defaults to `agent.name` (switchboard-agent). */
     agentName: z.string().min(1).optional(),
     /** Attributes set on the caller's participant. */
@@ -170,7 +174,7 @@ const devRule = {
   type: 'individual' as const,
   roomPrefix: 'call-',
   trunks: ['dev'],
-  hidePhoneNumber: false,
+  hidePhoneNumber: true,
   // agentName left out: it follows agent.name, which defaults to switchboard-agent.
   attributes: {},
 };

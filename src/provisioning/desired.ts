@@ -1,6 +1,13 @@
 import type { ProvisioningConfig } from './config.js';
 import { encodeMark, objectName, specHash } from './ownership.js';
 
+/**
+ * Participant attribute carrying the caller's SIP From header. With `hidePhoneNumber` LiveKit
+ * drops `sip.phoneNumber`; admission reads the caller from here instead, and only pseudonyms
+ * leave the agent.
+ */
+export const CALLER_FROM_ATTRIBUTE = 'switchboard.from';
+
 export type MediaEncryption = 'disable' | 'allow' | 'require';
 export type Transport = 'auto' | 'udp' | 'tcp' | 'tls';
 export type RuleType = 'individual' | 'direct' | 'callee';
@@ -99,7 +106,7 @@ export function desiredState(target: ProvisioningTarget): DesiredState {
       authUsername: t.auth?.username ?? '',
       authPassword: t.auth?.password ?? '',
       mediaEncryption: t.mediaEncryption,
-      headersToAttributes: { ...t.headersToAttributes },
+      headersToAttributes: { From: CALLER_FROM_ATTRIBUTE, ...t.headersToAttributes },
       ringingTimeoutSeconds: t.ringingTimeoutSeconds,
       maxCallDurationSeconds: t.maxCallDurationSeconds,
     })),

@@ -7,6 +7,7 @@ export {
   type DispatchRuleConfig,
 } from './config.js';
 export {
+  CALLER_FROM_ATTRIBUTE,
   desiredState,
   type DesiredState,
   type ProvisioningTarget,

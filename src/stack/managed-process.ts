@@ -10,6 +10,8 @@ export interface ManagedProcess {
   logFile: string;
   /** Resolves with the exit code (or signal name) when the process exits. */
   exited: Promise<number | string>;
+  /** SIGKILL to the whole group, at once: for a second Ctrl-C. */
+  kill(): void;
   /** SIGTERM to the process (so it can drain its children), SIGKILL to its whole group after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -76,6 +78,7 @@ export function spawnManaged({
     child,
     logFile,
     exited,
+    kill: () => signalGroup('SIGKILL'),
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -38,6 +38,8 @@ export interface RunningStack {
   /** Resolves when any supervised process exits by itself: the stack is then broken. */
   crashed: Promise<string>;
   stop(): Promise<void>;
+  /** Kills every process group at once, without draining: the second Ctrl-C. */
+  kill(): void;
 }
 
 export function portClaims(config: SwitchboardConfig): PortClaim[] {
@@ -79,11 +81,13 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     reconciler = undefined;
     if (controlPlane) await new Promise((r) => controlPlane!.close(() => r(undefined)));
     controlPlane = undefined;
-    for (const proc of started.splice(0).reverse()) {
+    // In reverse start order; `started` stays whole meanwhile, so kill() can still reach everything.
+    for (const proc of [...started].reverse()) {
       const grace =
         proc.name === 'agent-worker' ? config.agent.drainTimeoutSeconds * 1000 + 5000 : 5000;
       await proc.stop(grace);
     }
+    started.length = 0;
   };
 
   try {
@@ -164,5 +168,8 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
       proc.exited.then((code) => `${proc.name} exited (${code}); see ${proc.logFile}`),
     ),
   );
-  return { logDir, crashed, stop };
+  const kill = () => {
+    for (const proc of started) proc.kill();
+  };
+  return { logDir, crashed, stop, kill };
 }
