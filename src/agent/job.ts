@@ -28,7 +28,7 @@ import {
   prepareOfflineParts,
   type OfflineParts,
 } from './engines/index.js';
-import { allowedTargets, transferCall } from './handoff.js';
+import { allowedTargets, canonical, transferCall } from './handoff.js';
 import {
   languageForNumber,
   rejectionFor,
@@ -195,10 +195,8 @@ export default defineAgent<ProcessData>({
 
     /** Says the line, then REFERs; the promise settles after the final NOTIFY. */
     const transfer = async (target: string, reason: string) => {
-      if (
-        !allowed.has(target) &&
-        !allowed.has(target.startsWith('tel:') ? target : `tel:${target.replace(/[\s().-]/g, '')}`)
-      ) {
+      // Checked before the announcement too, so a refused target is never announced.
+      if (!allowed.has(canonical(target))) {
         logger.warn({ reason }, 'transfer refused: target not on the allowlist');
         say(agentConfig.handoff.refused[language]);
         return 'refused';
