@@ -22,6 +22,9 @@ const env = {
   CLOUDONIX_SIGNALLING_CIDR: '203.0.113.0/28',
   CLOUDONIX_SIP_PASSWORD: 'Zx9vQm2LpT7rWk4Yh8Nb',
   CLOUDONIX_OUTBOUND_PASSWORD: 'Hq3Tn8Vw1Rz6Kp9Xm2Lc',
+  DEEPGRAM_API_KEY: 'd'.repeat(40),
+  ELEVEN_API_KEY: 'e'.repeat(40),
+  OPENAI_API_KEY: `sk-${'o'.repeat(40)}`,
 };
 
 const load = (file: string, vars: Record<string, string> = env) =>
