@@ -57,16 +57,16 @@ async function callOnce(opts: CallOptions): Promise<CallResult> {
     [
       'poll_method epoll',
       `sip_listen 127.0.0.1:${sipPort}`,
-      'audio_player aubridge,nil',
+      'audio_player alsa,null',
       `audio_source aufile,${opts.playWav}`,
-      'audio_alert aubridge,nil',
+      'audio_alert alsa,null',
       'audio_level no',
       `rtp_ports ${rtpBase}-${rtpBase + 20}`,
       'module_path /usr/lib/baresip/modules',
       'module g722.so',
       'module g711.so',
       'module aufile.so',
-      'module aubridge.so',
+      'module alsa.so',
       'module sndfile.so',
       'module stdio.so',
       'module_app account.so',
@@ -94,6 +94,12 @@ async function callOnce(opts: CallOptions): Promise<CallResult> {
   ];
   const started = Date.now();
   const child = spawn('stdbuf', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // baresip may already have quit when we type; a closed stdin is not an error here.
+  child.stdin.on('error', () => undefined);
+  const send = (keys: string) => {
+    if (!child.stdin.destroyed && child.exitCode === null) child.stdin.write(keys);
+  };
+  const quit = () => send('q');
   const lines: CallResult['lines'] = [];
   const timing: CallResult['timing'] = {};
   let sipTrace = '';
@@ -114,11 +120,11 @@ async function callOnce(opts: CallOptions): Promise<CallResult> {
       if (/Call with .* terminated|session closed/.test(line)) {
         timing.ended = at;
         // The call is over; quit rather than wait for -t.
-        child.stdin.write('q');
+        quit();
       }
       if (opts.dtmf && /Call established/.test(line)) {
         const digits = opts.dtmf;
-        setTimeout(() => child.stdin.write(digits), 1500);
+        setTimeout(() => send(digits), 1500);
       }
     }
   };
