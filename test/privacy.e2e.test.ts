@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listen, say, sipMessages, WAV_DIR } from './support/calls.js';
 import { findAudioFiles, scanForPhoneNumbers } from './support/leak-scan.js';
+import { startSippUas } from './support/sipp.js';
 import { E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
 
 const CALLER = '+3225550143';
@@ -43,7 +44,10 @@ describe('privacy on real calls', () => {
 
   it('keeps the caller number out of every log line, though the INVITE carried it, and writes no audio file', async () => {
     const answered = await listen(6, { as: 'callerB' });
-    const transferred = await say('I want to speak to a person', { as: 'callerB' });
+    const desk = startSippUas(5099);
+    const transferred = await say('I want to speak to a person', { as: 'callerB' }).finally(() =>
+      desk.stop(),
+    );
     const rejected = await listen(8, { as: 'callerB' });
     expect([answered, transferred, rejected].every((c) => c.established)).toBe(true);
 
@@ -72,8 +76,8 @@ describe('privacy on real calls', () => {
     };
     expect(before.calls.map((c) => c.outcome).sort()).toEqual([
       'answered',
-      'answered',
       'rejected:rate_limited',
+      'transferred',
     ]);
     expect(before.calls.some((c) => c.turns.length > 0)).toBe(true);
 
