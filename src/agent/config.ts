@@ -23,8 +23,12 @@ const sentences = (defaults: Record<Language, string>) => perLanguage.default(de
 
 export const handoffConfigSchema = z
   .object({
-    /** The human helpdesk, reached by SIP REFER. */
-    target: sipTarget.default('tel:+3225550199'),
+    /**
+     * The human helpdesk, reached by SIP REFER: `tel:+<E.164>` through the carrier in production.
+     * The embedded default is a SIP helpdesk on this machine (port 5099), so a dev hand-off never
+     * dials a real number.
+     */
+    target: sipTarget.default('sip:helpdesk@127.0.0.1:5099'),
     /** Further targets a transfer may go to. The target above is always allowed. */
     allowlist: z.array(sipTarget).default([]),
     /** Time allowed for the REFER and its final NOTIFY. */

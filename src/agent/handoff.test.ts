@@ -12,6 +12,18 @@ const handoff = {
   refused: {} as never,
 };
 
+/** A transfer against a fake SipClient; `emergencyTarget` joins the allowlist when given. */
+function deps(transfer: ReturnType<typeof vi.fn>, emergencyTarget?: string) {
+  return {
+    sip: { transferSipParticipant: transfer },
+    roomName: 'r',
+    participantIdentity: 'p',
+    allowed: allowedTargets(handoff, emergencyTarget),
+    timeoutSeconds: 10,
+    logger,
+  };
+}
+
 describe('hand-off', () => {
   it('writes a target one way whatever its spacing', () => {
     expect(canonical('+44 9 123 (456)')).toBe('tel:+449123456');
@@ -20,50 +32,25 @@ describe('hand-off', () => {
   });
 
   it('refuses a target outside the allowlist without sending anything', async () => {
-    const sip = { transferSipParticipant: vi.fn() };
-    const deps = {
-      sip,
-      roomName: 'r',
-      participantIdentity: 'p',
-      allowed: allowedTargets(handoff),
-      timeoutSeconds: 10,
-      logger,
-    };
-    expect(await transferCall(deps, '+44 9000 000000')).toBe('refused');
-    expect(sip.transferSipParticipant).not.toHaveBeenCalled();
+    const transfer = vi.fn();
+    expect(await transferCall(deps(transfer), '+44 9000 000000')).toBe('refused');
+    expect(transfer).not.toHaveBeenCalled();
   });
 
   it('transfers to the helpdesk, an allowlisted URI, or the emergency target', async () => {
-    const sip = { transferSipParticipant: vi.fn().mockResolvedValue(undefined) };
-    const deps = {
-      sip,
-      roomName: 'r',
-      participantIdentity: 'p',
-      allowed: allowedTargets(handoff, 'tel:+3225550112'),
-      timeoutSeconds: 10,
-      logger,
-    };
-    expect(await transferCall(deps, 'tel:+32 2 555 01 99')).toBe('transferred');
-    expect(await transferCall(deps, 'sip:desk@pbx.example.org')).toBe('transferred');
-    expect(await transferCall(deps, 'tel:+3225550112')).toBe('transferred');
-    expect(sip.transferSipParticipant).toHaveBeenNthCalledWith(1, 'r', 'p', 'tel:+3225550199', {
+    const transfer = vi.fn().mockResolvedValue(undefined);
+    const d = deps(transfer, 'tel:+3225550112');
+    expect(await transferCall(d, 'tel:+32 2 555 01 99')).toBe('transferred');
+    expect(await transferCall(d, 'sip:desk@pbx.example.org')).toBe('transferred');
+    expect(await transferCall(d, 'tel:+3225550112')).toBe('transferred');
+    expect(transfer).toHaveBeenNthCalledWith(1, 'r', 'p', 'tel:+3225550199', {
       playDialtone: false,
       timeout: 10,
     });
   });
 
   it('reports a REFER rejected or a NOTIFY >= 300 as failed', async () => {
-    const sip = {
-      transferSipParticipant: vi.fn().mockRejectedValue(new Error('SIP 486 Busy Here')),
-    };
-    const deps = {
-      sip,
-      roomName: 'r',
-      participantIdentity: 'p',
-      allowed: allowedTargets(handoff),
-      timeoutSeconds: 10,
-      logger,
-    };
-    expect(await transferCall(deps, handoff.target)).toBe('failed');
+    const transfer = vi.fn().mockRejectedValue(new Error('SIP 486 Busy Here'));
+    expect(await transferCall(deps(transfer), handoff.target)).toBe('failed');
   });
 });

@@ -5,13 +5,12 @@ export const CALLFLOW_LANGUAGES = ['nl', 'fr', 'en', 'de'] as const;
 export type CallflowLanguage = (typeof CALLFLOW_LANGUAGES)[number];
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-const e164 = (example: string) =>
-  z
-    .string()
-    .regex(
-      E164,
-      `use E.164: "+", country code and number without spaces or leading 0, e.g. ${example}`,
-    );
+const e164 = z
+  .string()
+  .regex(
+    E164,
+    'use E.164: "+", the country code and the number, without spaces (e.g. +32 then the number without its leading 0)',
+  );
 
 function tryUrl(value: string): URL | undefined {
   try {
@@ -111,7 +110,7 @@ export const twilioConfigSchema = z
     /** Digest credentials Twilio presents to the gateway's inbound trunk. */
     sipUsername: sipUser.optional(),
     sipPassword: noControl('sipPassword').optional(),
-    helpdeskNumber: e164('+3225550199').optional(),
+    helpdeskNumber: e164.optional(),
     /**
      * What a caller gets when the SIP leg to the agent fails (busy, failed, no-answer).
      * Default `helpdesk`: a hospital line must stay reachable, and a human who can help beats a
@@ -160,7 +159,7 @@ export const cloudonixConfigSchema = z
       .min(24, 'use at least 24 random characters (openssl rand -hex 24) via ${ENV}')
       .optional(),
     /** Number placed in `<Service>`: the number of the inbound trunk on our gateway. */
-    destinationNumber: e164('+3225550100').optional(),
+    destinationNumber: e164.optional(),
   })
   .strict()
   .superRefine((cloudonix, ctx) => {
