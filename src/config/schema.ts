@@ -10,6 +10,15 @@ const port = z.number().int().min(1).max(65535);
 
 export const livekitConfigSchema = z
   .object({
+    /**
+     * Where every Switchboard part reaches livekit-server (worker, SIP API, provisioning, doctor).
+     * Default: ws://127.0.0.1:<port>, the local dev server.
+     */
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^(wss?|https?):\/\//.test(u), 'use ws://, wss://, http:// or https://')
+      .optional(),
     /** Signalling and HTTP API port of livekit-server. */
     port: port.default(7880),
     rtcTcpPort: port.default(7881),
@@ -19,7 +28,8 @@ export const livekitConfigSchema = z
     apiSecret: z.string().min(1).default('secret'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
-  .strict();
+  .strict()
+  .transform((lk) => ({ ...lk, url: lk.url ?? `ws://127.0.0.1:${lk.port}` }));
 
 export const redisConfigSchema = z
   .object({
