@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { eraseCallerRateLimit, pseudonymizerFromConfig } from '../admission/index.js';
 import type { SwitchboardConfig } from '../config/index.js';
 import {
@@ -8,6 +8,7 @@ import {
   NotAPhoneNumberError,
   type TranscriptStore,
 } from '../privacy/index.js';
+import { connectRedisOnce } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { parseCommand } from './args.js';
 import type { Command } from './commands.js';
@@ -22,19 +23,13 @@ interface Session {
 
 /** Connects to the deployment's Redis; the URL is never printed, it may carry a password. */
 async function openSession(config: SwitchboardConfig): Promise<Session> {
-  const redis = new Redis(config.redis.url, {
-    lazyConnect: true,
-    connectTimeout: 3000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined); // reported through the rejected command below
+  let redis: Redis;
   try {
-    await redis.connect();
-  } catch {
-    redis.disconnect();
+    redis = await connectRedisOnce(config.redis.url, 3000);
+  } catch (cause) {
     throw new Error(
       `redis at ${new URL(config.redis.url).host} does not answer; start the stack or check redis.url`,
+      { cause },
     );
   }
   // Warnings only, on stderr: stdout carries the receipt or the export.

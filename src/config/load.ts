@@ -19,24 +19,35 @@ export interface LoadedConfig {
   config: SwitchboardConfig;
   /** Where it came from: a file path, or `embedded defaults`. */
   source: string;
+  /**
+   * SWITCHBOARD_BIN_CACHE: where scripts/install.sh cached the Go binaries. Undefined means its
+   * default; pass it to the stack's binaryPath/requireBinary.
+   */
+  binCache?: string;
 }
 
 /** The only place that reads process.env for configuration. */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
+  const binCache = env.SWITCHBOARD_BIN_CACHE || undefined;
   // `up` hands its already-resolved config to the processes it starts (worker, job processes).
   const handed = env[RESOLVED_CONFIG_ENV];
   if (opts.path === undefined && handed) {
     return {
       config: parseConfig(JSON.parse(handed), 'resolved config from switchboard up'),
       source: 'switchboard up',
+      binCache,
     };
   }
   const explicit = opts.path ?? env.SWITCHBOARD_CONFIG;
   const fallback = `${opts.cwd ?? process.cwd()}/switchboard.yaml`;
   const path = explicit ?? (existsSync(fallback) ? fallback : undefined);
   if (path === undefined)
-    return { config: parseConfig({}, 'embedded defaults', env), source: 'embedded defaults' };
+    return {
+      config: parseConfig({}, 'embedded defaults', env),
+      source: 'embedded defaults',
+      binCache,
+    };
   if (!existsSync(path)) {
     throw new ConfigError(path, [
       { path: '(file)', message: 'file not found; check --config or SWITCHBOARD_CONFIG' },
@@ -49,7 +60,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     const message = err instanceof YAMLParseError ? err.message : String(err);
     throw new ConfigError(path, [{ path: '(yaml)', message }]);
   }
-  return { config: parseConfig(raw, path, env), source: path };
+  return { config: parseConfig(raw, path, env), source: path, binCache };
 }
 
 export function parseConfig(

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (this file lives in src/stack or dist/stack). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The pinned versions from versions.env, the single place they are written. */
+/** Where scripts/install.sh caches the Go binaries when SWITCHBOARD_BIN_CACHE is unset or empty. */
+export const DEFAULT_BIN_CACHE = join(homedir(), '.cache', 'switchboard', 'bin');
+
+/** Every pin in versions.env, the single place versions are written. Quotes are stripped. */
 export function pinnedVersions(root = PROJECT_ROOT): Record<string, string> {
   const text = readFileSync(join(root, 'versions.env'), 'utf8');
   const out: Record<string, string> = {};
@@ -19,20 +22,26 @@ export function pinnedVersions(root = PROJECT_ROOT): Record<string, string> {
 
 export type GoBinary = 'livekit-server' | 'livekit-sip';
 
-/** Where scripts/install.sh caches a pinned Go binary: `<cache>/<name>-<version>/<name>`. */
-export function binaryPath(
-  name: GoBinary,
-  env: Record<string, string | undefined> = process.env,
-): string {
-  const versions = pinnedVersions();
-  const version =
-    name === 'livekit-server' ? versions.LIVEKIT_SERVER_VERSION : versions.LIVEKIT_SIP_VERSION;
-  const cache = env.SWITCHBOARD_BIN_CACHE ?? join(homedir(), '.cache', 'switchboard', 'bin');
-  return join(cache, `${name}-${version}`, name);
+/** The pinned version of a component, by its name: `livekit-sip` reads `LIVEKIT_SIP_VERSION`. */
+export function pinnedVersion(name: string, root = PROJECT_ROOT): string {
+  const key = `${name.toUpperCase().replace(/-/g, '_')}_VERSION`;
+  const version = pinnedVersions(root)[key];
+  if (!version) throw new Error(`versions.env has no ${key}; add it or check the component name`);
+  return version;
 }
 
-export function requireBinary(name: GoBinary): string {
-  const path = binaryPath(name);
+/**
+ * Where scripts/install.sh caches a pinned Go binary: `<binCache>/<name>-<version>/<name>`.
+ * `binCache` is what SWITCHBOARD_BIN_CACHE says (read by config/load.ts); empty or absent means
+ * the default, as in install.sh's `${SWITCHBOARD_BIN_CACHE:-…}`.
+ */
+export function binaryPath(name: GoBinary, binCache?: string): string {
+  return join(binCache || DEFAULT_BIN_CACHE, `${name}-${pinnedVersion(name)}`, name);
+}
+
+/** Like binaryPath, but throws with the fix when the binary is not installed. */
+export function requireBinary(name: GoBinary, binCache?: string): string {
+  const path = binaryPath(name, binCache);
   if (!existsSync(path)) {
     throw new Error(`${name} is not installed at ${path}; run: bash scripts/install.sh`);
   }

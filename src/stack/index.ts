@@ -5,5 +5,14 @@ export {
   type RunningStack,
   type StackOptions,
 } from './stack.js';
-export { binaryPath, pinnedVersions, PROJECT_ROOT } from './binaries.js';
+export {
+  binaryPath,
+  requireBinary,
+  pinnedVersion,
+  pinnedVersions,
+  DEFAULT_BIN_CACHE,
+  PROJECT_ROOT,
+  type GoBinary,
+} from './binaries.js';
+export { probeRedis, connectRedisOnce } from './redis-probe.js';
 export { livekitServerYaml, livekitSipYaml } from './generated-configs.js';

@@ -1,25 +1,7 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../telemetry/index.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
+import { probeRedis } from './redis-probe.js';
 import { waitFor } from './wait.js';
-
-export async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 500,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 /**
  * Reuses a Redis that already answers at `url`; otherwise starts a memory-only one when the URL
@@ -30,7 +12,7 @@ export async function ensureRedis(
   logDir: string,
   logger: Logger,
 ): Promise<ManagedProcess | undefined> {
-  if (await redisAnswers(url)) {
+  if (await probeRedis(url, 500)) {
     logger.info({ component: 'redis' }, 'reusing running redis');
     return undefined;
   }
@@ -47,6 +29,6 @@ export async function ensureRedis(
     logDir,
     logger,
   });
-  await waitFor('redis', () => redisAnswers(url), 10_000);
+  await waitFor('redis', () => probeRedis(url, 500), 10_000);
   return proc;
 }

@@ -13,7 +13,8 @@ import { requireBinary, type GoBinary } from './binaries.js';
 import { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
-import { ensureRedis, redisAnswers } from './redis.js';
+import { ensureRedis } from './redis.js';
+import { probeRedis } from './redis-probe.js';
 import { httpOk, sipHealthy, waitFor } from './wait.js';
 
 export class PortsInUseError extends Error {
@@ -31,6 +32,8 @@ export interface StackOptions {
   /** Holds generated configs and every process's log file. */
   runDir: string;
   logger: Logger;
+  /** Where scripts/install.sh cached livekit-server and livekit-sip (SWITCHBOARD_BIN_CACHE); default ~/.cache/switchboard/bin. */
+  binCache?: string;
 }
 
 export interface RunningStack {
@@ -58,7 +61,12 @@ export function portClaims(config: SwitchboardConfig): PortClaim[] {
  * Starts Redis (or reuses it), livekit-server, livekit-sip, provisioning, the agent worker and the
  * control plane, each waited on until healthy. On any failure, what was started is stopped again.
  */
-export async function startStack({ config, runDir, logger }: StackOptions): Promise<RunningStack> {
+export async function startStack({
+  config,
+  runDir,
+  logger,
+  binCache,
+}: StackOptions): Promise<RunningStack> {
   const taken = await takenPorts(portClaims(config));
   if (taken.length > 0) throw new PortsInUseError(taken);
 
@@ -102,7 +110,9 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     ) => {
       const conf = join(confDir, `${name}.yaml`);
       writeFileSync(conf, yaml, { mode: 0o600 });
-      started.push(spawn({ name, command: requireBinary(name), args: ['--config', conf] }));
+      started.push(
+        spawn({ name, command: requireBinary(name, binCache), args: ['--config', conf] }),
+      );
       await waitFor(name, healthy, 30_000);
       logger.info({ component: name }, 'healthy');
     };
@@ -134,7 +144,7 @@ export async function startStack({ config, runDir, logger }: StackOptions): Prom
     logger.info({ component: 'agent-worker', agentName: config.agent.name }, 'registered');
 
     const app = createControlPlaneApp([
-      { name: 'redis', check: () => redisAnswers(config.redis.url) },
+      { name: 'redis', check: () => probeRedis(config.redis.url, 500) },
       { name: 'livekit', check: () => httpOk(`http://127.0.0.1:${config.livekit.port}/`) },
       { name: 'sip', check: () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`) },
       { name: 'agent', check: () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`) },

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { SipClient } from 'livekit-server-sdk';
-import { binaryPath, pinnedVersion, startLivekit } from './livekit-server.js';
+import { binaryPath, pinnedVersion } from '../stack/index.js';
+import { startLivekit } from './livekit-server.js';
 import { startRedis } from './redis-server.js';
 
 describe('livekit-server test helper', () => {
   it('resolves the pinned binary from versions.env and the cache override', () => {
     expect(pinnedVersion('livekit-server')).toMatch(/^v\d+\.\d+\.\d+$/);
-    expect(binaryPath('livekit-server', { SWITCHBOARD_BIN_CACHE: '/opt/bin' })).toBe(
+    expect(binaryPath('livekit-server', '/opt/bin')).toBe(
       `/opt/bin/livekit-server-${pinnedVersion('livekit-server')}/livekit-server`,
+    );
+    // An empty SWITCHBOARD_BIN_CACHE means the default, as in install.sh's ${VAR:-default}.
+    expect(binaryPath('livekit-sip', '')).toBe(binaryPath('livekit-sip'));
+    expect(binaryPath('livekit-sip')).toMatch(
+      /\/\.cache\/switchboard\/bin\/livekit-sip-v[^/]+\/livekit-sip$/,
     );
     expect(() => pinnedVersion('no-such-thing')).toThrow(
       /versions.env has no NO_SUCH_THING_VERSION/,

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { binaryPath } from '../stack/index.js';
 import { freePort } from './free-port.js';
 
 export interface TestLivekit {
@@ -22,34 +22,8 @@ export interface StartLivekitOptions {
   redisUrl: string;
   /** Milliseconds to wait for the HTTP port to answer; default 15 s. */
   startTimeoutMs?: number;
-  /** Binary override; default `binaryPath('livekit-server')`. */
+  /** Binary override; default the pinned one in $SWITCHBOARD_BIN_CACHE, as install.sh puts it. */
   binary?: string;
-}
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Reads `<NAME>_VERSION` from versions.env at the repo root (the single pin file). */
-export function pinnedVersion(name: string): string {
-  const key = `${name.toUpperCase().replace(/-/g, '_')}_VERSION`;
-  const text = readFileSync(join(repoRoot, 'versions.env'), 'utf8');
-  const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
-  if (!line) throw new Error(`versions.env has no ${key}; add it or check the component name`);
-  return line
-    .slice(key.length + 1)
-    .trim()
-    .replace(/^"|"$/g, '');
-}
-
-/**
- * Where scripts/install.sh puts a pinned Go binary: `$SWITCHBOARD_BIN_CACHE` or
- * `~/.cache/switchboard/bin`, then `<name>-<version>/<name>`.
- */
-export function binaryPath(
-  name: string,
-  env: Record<string, string | undefined> = process.env,
-): string {
-  const cache = env.SWITCHBOARD_BIN_CACHE || join(homedir(), '.cache', 'switchboard', 'bin');
-  return join(cache, `${name}-${pinnedVersion(name)}`, name);
 }
 
 /**
@@ -84,7 +58,7 @@ export async function startLivekit(opts: StartLivekitOptions): Promise<TestLivek
     ].join('\n'),
   );
   const child = spawn(
-    opts.binary ?? binaryPath('livekit-server'),
+    opts.binary ?? binaryPath('livekit-server', process.env.SWITCHBOARD_BIN_CACHE),
     ['--config', configPath, '--bind', '127.0.0.1'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { probeRedis } from '../stack/index.js';
 import { freePort } from './free-port.js';
 
 export interface TestRedis {
@@ -19,25 +19,12 @@ export async function startRedis(): Promise<TestRedis> {
   );
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 5000;
-  for (;;) {
-    const probe = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (err) {
-      probe.disconnect();
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`redis-server did not start on port ${port}: ${String(err)}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  while (!(await probeRedis(url, 500))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not start on port ${port}`);
     }
+    await new Promise((r) => setTimeout(r, 50));
   }
   return {
     url,

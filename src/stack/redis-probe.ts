@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Connects once, without retries or reconnects, within `timeoutMs`; rejects when Redis does not
+ * answer. Once connected, a lost connection fails commands instead of reconnecting. The caller
+ * disconnects it. `commandTimeoutMs` bounds each command (default: none).
+ */
+export async function connectRedisOnce(
+  url: string,
+  timeoutMs: number,
+  opts: { commandTimeoutMs?: number } = {},
+): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    commandTimeout: opts.commandTimeoutMs,
+  });
+  // Failures surface through the rejected connect or command; this only silences the event.
+  client.on('error', () => undefined);
+  // connectTimeout covers only the TCP handshake; a port that accepts and stays silent would
+  // hold the ready check much longer, so the whole connect gets one deadline.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer from redis within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([client.connect(), deadline]);
+    return client;
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True when a Redis at `url` answers PING within `timeoutMs`. Never throws. */
+export async function probeRedis(url: string, timeoutMs = 500): Promise<boolean> {
+  let client: Redis | undefined;
+  try {
+    client = await connectRedisOnce(url, timeoutMs, { commandTimeoutMs: timeoutMs });
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client?.disconnect();
+  }
+}
