@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'examples/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'test/harness/**/*.test.ts',
+          ],
           setupFiles: ['test/setup/agents-logger.ts'],
           testTimeout: 20_000,
         },

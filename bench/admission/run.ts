@@ -17,7 +17,7 @@ import {
   pseudonymizerFromConfig,
 } from '../../src/admission/index.js';
 import { createLogger } from '../../src/telemetry/index.js';
-import { startRedis } from '../../src/testing/redis-server.js';
+import { startRedis } from '../../test/harness/redis-server.js';
 
 const { values } = parseArgs({
   options: {

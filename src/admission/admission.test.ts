@@ -5,7 +5,12 @@ import type { AdmissionConfig } from './config.js';
 import { eraseCallerRateLimit } from './erase.js';
 import { anonymousBucket, callerBucket, createAdmissionKeys } from './keys.js';
 import { pseudonymizerFromConfig } from './pseudonym.js';
-import { captureLogger, scanKeys, testConfig, useTestRedis } from './test-support.js';
+import {
+  captureLogger,
+  scanKeys,
+  testConfig,
+  useTestRedis,
+} from '../../test/harness/admission-support.js';
 
 const redis = useTestRedis();
 const client = redis.client;

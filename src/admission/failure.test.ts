@@ -1,11 +1,16 @@
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { createAdmission } from './admission.js';
 import type { AdmissionConfig } from './config.js';
 import { admissionDecisions, admissionRedisFailures } from './metrics.js';
 import { pseudonymizerFromConfig } from './pseudonym.js';
-import { captureLogger, connect, counterTotal, testConfig } from './test-support.js';
+import {
+  captureLogger,
+  connect,
+  counterTotal,
+  testConfig,
+} from '../../test/harness/admission-support.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {

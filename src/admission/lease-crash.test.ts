@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { createAdmissionKeys } from './keys.js';
 import { startLease } from './lease.js';
 import { createLeaseStore } from './lease-store.js';
-import { connect, sleep, testConfig } from './test-support.js';
+import { connect, sleep, testConfig } from '../../test/harness/admission-support.js';
 
 let server: TestRedis;
 let redis: Redis;
@@ -20,7 +20,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const TTL_MS = 3000; // as configured in fixtures/hold-leases.ts
+const TTL_MS = 3000; // as configured in test/harness/hold-leases.ts
 
 it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
   const { keyPrefix } = testConfig();
@@ -38,7 +38,7 @@ it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
     onFailure: () => {},
     onReinstated: () => {},
   });
-  const fixture = fileURLToPath(new URL('./fixtures/hold-leases.ts', import.meta.url));
+  const fixture = fileURLToPath(new URL('../../test/harness/hold-leases.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, server.url, keyPrefix], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAdmissionKeys } from './keys.js';
 import { startLease } from './lease.js';
 import { createLeaseStore } from './lease-store.js';
-import { sleep, testConfig, useTestRedis } from './test-support.js';
+import { sleep, testConfig, useTestRedis } from '../../test/harness/admission-support.js';
 
 const redis = useTestRedis();
 const client = redis.client;

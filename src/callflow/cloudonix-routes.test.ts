@@ -7,7 +7,7 @@ import {
   pseudonymizer,
   testApp,
   testConfig,
-} from './test-fixtures.js';
+} from '../../test/harness/callflow-fixtures.js';
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

@@ -8,7 +8,7 @@ import {
   testConfig,
   twilioRequest,
   type TestApp,
-} from './test-fixtures.js';
+} from '../../test/harness/callflow-fixtures.js';
 
 /**
  * Every document, in both profiles, compared byte for byte with src/callflow/golden/*.xml.

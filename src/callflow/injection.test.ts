@@ -9,7 +9,7 @@ import {
   testApp,
   testConfig,
   twilioRequest,
-} from './test-fixtures.js';
+} from '../../test/harness/callflow-fixtures.js';
 import { dialAgentTwiml, messageTwiml } from './twiml.js';
 import { xmlSafe } from './xml-text.js';
 

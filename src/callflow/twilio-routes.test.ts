@@ -14,7 +14,7 @@ import {
   testApp,
   testConfig,
   twilioRequest,
-} from './test-fixtures.js';
+} from '../../test/harness/callflow-fixtures.js';
 
 async function count(route: string, result: string): Promise<number> {
   const metric = await webhookRequests.get();

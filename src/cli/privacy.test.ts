@@ -8,7 +8,7 @@ import { createAdmission, pseudonymizerFromConfig } from '../admission/index.js'
 import { parseConfig } from '../config/index.js';
 import { createTranscriptStore, findPhoneNumbers } from '../privacy/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { main } from './main.js';
 
 const ALICE = '+32470123456';

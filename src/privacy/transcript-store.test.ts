@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPseudonymizer } from '../admission/pseudonym.js';
 import { createLogger } from '../telemetry/index.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { findPhoneNumbers } from './phone-numbers.js';
 import { createTranscriptStore, type TranscriptStore } from './transcript-store.js';
 

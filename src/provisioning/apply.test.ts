@@ -2,7 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply } from './apply.js';
 import { desiredState } from './desired.js';
 import { plan } from './plan.js';
-import { startTestStack, testConfig, type TestStack } from './test-stack.js';
+import {
+  startTestStack,
+  testConfig,
+  type TestStack,
+} from '../../test/harness/provisioning-stack.js';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { provisionApplyCommand, provisionPlanCommand } from '../cli/provision.js';
-import { freePort } from '../testing/free-port.js';
-import { startTestStack, type TestStack } from './test-stack.js';
+import { freePort } from '../../test/harness/free-port.js';
+import { startTestStack, type TestStack } from '../../test/harness/provisioning-stack.js';
 
 let stack: TestStack;
 let dir: string;

@@ -3,7 +3,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../telemetry/index.js';
 import { startReconciler, type Reconciler } from './reconciler.js';
-import { startTestStack, testConfig, type TestStack } from './test-stack.js';
+import {
+  startTestStack,
+  testConfig,
+  type TestStack,
+} from '../../test/harness/provisioning-stack.js';
 
 let stack: TestStack;
 let redis: Redis;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
-import { freePort } from '../testing/free-port.js';
+import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
+import { freePort } from '../../test/harness/free-port.js';
 import { connectRedisOnce, probeRedis } from './redis-probe.js';
 
 describe('probeRedis', () => {

@@ -5,7 +5,7 @@ import {
   type ExampleBackend,
   type ExampleReply,
 } from '../../../examples/backend/server.js';
-import { freePort } from '../../testing/free-port.js';
+import { freePort } from '../../../test/harness/free-port.js';
 import { createLogger } from '../../telemetry/index.js';
 import {
   createBackendBrain,

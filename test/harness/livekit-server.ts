@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryPath } from '../stack/index.js';
+import { binaryPath } from '../../src/stack/index.js';
 import { freePort } from './free-port.js';
 
 export interface TestLivekit {

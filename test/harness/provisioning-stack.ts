@@ -1,7 +1,7 @@
-import { parseConfig, type SwitchboardConfig } from '../config/index.js';
-import { startLivekit, type TestLivekit } from '../testing/livekit-server.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
-import { createProvisioningClient, type ProvisioningClient } from './client.js';
+import { parseConfig, type SwitchboardConfig } from '../../src/config/index.js';
+import { startLivekit, type TestLivekit } from './livekit-server.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+import { createProvisioningClient, type ProvisioningClient } from '../../src/provisioning/index.js';
 
 /** A private Redis and livekit-server for one test file, plus helpers. */
 export interface TestStack {

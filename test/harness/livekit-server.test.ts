@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SipClient } from 'livekit-server-sdk';
-import { binaryPath, pinnedVersion } from '../stack/index.js';
+import { binaryPath, pinnedVersion } from '../../src/stack/index.js';
 import { startLivekit } from './livekit-server.js';
 import { startRedis } from './redis-server.js';
 

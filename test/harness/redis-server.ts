@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { probeRedis } from '../stack/index.js';
+import { probeRedis } from '../../src/stack/index.js';
 import { freePort } from './free-port.js';
 
 export interface TestRedis {

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
-import { createLogger, type Logger } from '../telemetry/index.js';
-import { admissionConfigSchema, type AdmissionConfig } from './config.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+import { createLogger, type Logger } from '../../src/telemetry/index.js';
+import { admissionConfigSchema, type AdmissionConfig } from '../../src/admission/index.js';
 
 /** Shared by the admission tests: a config with a key prefix of its own, and log capture. */
 export function testConfig(overrides: Record<string, unknown> = {}): AdmissionConfig {

@@ -3,12 +3,15 @@
  * have the right shape.
  */
 import type { Hono } from 'hono';
-import { createPseudonymizer } from '../admission/pseudonym.js';
-import { parseConfig, type SwitchboardConfig } from '../config/index.js';
-import { createLogger, type Logger } from '../telemetry/index.js';
-import { createCallflowApp } from './app.js';
-import { carriersConfigSchema } from './config.js';
-import { computeTwilioSignature, type FormParams } from './signature.js';
+import { createPseudonymizer } from '../../src/admission/index.js';
+import { parseConfig, type SwitchboardConfig } from '../../src/config/index.js';
+import { createLogger, type Logger } from '../../src/telemetry/index.js';
+import {
+  carriersConfigSchema,
+  computeTwilioSignature,
+  createCallflowApp,
+  type FormParams,
+} from '../../src/callflow/index.js';
 
 export const ACCOUNT_SID = 'ACf0e1d2c3b4a5968778695a4b3c2d1e0f';
 export const CALL_SID = 'CAa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
