@@ -6,8 +6,8 @@ export const doctorCommand: Command = {
   summary:
     'check versions, ports, and that livekit and livekit-sip share one Redis; print a fix for each problem',
   async run(args) {
-    const { config } = parseCommand(args, {}).load();
-    const findings = await runDoctor(config);
+    const { config, binCache } = parseCommand(args, {}).load();
+    const findings = await runDoctor(config, { binCache });
     for (const f of findings) {
       process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'}  ${f.check.padEnd(38)} ${f.detail}\n`);
       if (!f.ok && f.fix) process.stdout.write(`      fix: ${f.fix}\n`);

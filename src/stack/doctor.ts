@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Redis } from 'ioredis';
+import { existsSync } from 'node:fs';
 import type { SwitchboardConfig } from '../config/index.js';
 import { binaryPath, pinnedVersions, type GoBinary } from './binaries.js';
 import { portClaims } from './stack.js';
-import { takenPorts } from './ports.js';
-import { httpOk } from './wait.js';
+import { takenPorts, type PortClaim } from './ports.js';
+import { connectRedisOnce } from './redis-probe.js';
+import { httpOk, sipHealthy } from './wait.js';
 
 export interface Finding {
   ok: boolean;
@@ -16,9 +15,36 @@ export interface Finding {
   fix?: string;
 }
 
-/** Channels each process subscribes to on the Redis it uses (psrpc over Redis pub/sub). */
+/**
+ * Channels each process subscribes to on the Redis it uses (psrpc over Redis pub/sub). These are
+ * psrpc internals: the doctor e2e test runs against the pinned binaries and fails if they change.
+ */
 const LIVEKIT_SIP_CHANNEL = 'SIPInternal|CreateSIPParticipant|REQ';
 const LIVEKIT_SERVER_SIP_CHANNEL = 'IOInfo|GetSIPTrunkAuthentication|REQ';
+
+/** What the running services answer; each probe is false when nothing (or nothing healthy) answers. */
+export interface Liveness {
+  livekit: boolean;
+  sip: boolean;
+  agent: boolean;
+  controlPlane: boolean;
+}
+
+/** livekit.url as an HTTP base: `ws://host:7880` → `http://host:7880`. */
+export function livekitHttpUrl(config: SwitchboardConfig): string {
+  return config.livekit.url.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/+$/, '');
+}
+
+async function liveness(config: SwitchboardConfig): Promise<Liveness> {
+  const probe = (check: Promise<boolean>) => check.catch(() => false);
+  const [livekit, sip, agent, controlPlane] = await Promise.all([
+    probe(httpOk(`${livekitHttpUrl(config)}/`)),
+    probe(sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`)),
+    probe(httpOk(`http://127.0.0.1:${config.agent.healthPort}/`)),
+    probe(httpOk(`http://127.0.0.1:${config.controlPlane.port}/healthz`)),
+  ]);
+  return { livekit, sip, agent, controlPlane };
+}
 
 function nodeVersion(): Finding {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -31,8 +57,23 @@ function nodeVersion(): Finding {
   };
 }
 
-function goBinary(name: GoBinary, pinned: string): Finding {
-  const path = binaryPath(name);
+/** Version printed by `<binary> --version`: `livekit-server version 1.13.5`, `SIP version 1.8.0`. */
+function reportedVersion(path: string): string | undefined {
+  const out = execFileSync(path, ['--version'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return /\bversion\s+v?(\S+)/i.exec(out)?.[1];
+}
+
+/** livekit-sip prints this when built without `-X github.com/livekit/sip/version.Version=…`. */
+const UNSTAMPED = '0.0.0-dev';
+
+/** Asks the installed binary for its own version and compares it with the pin. */
+export function checkGoBinary(name: GoBinary, pinned: string, binCache?: string): Finding {
+  const path = binaryPath(name, binCache);
+  const fix = `rm -rf ${path.slice(0, path.lastIndexOf('/'))} && bash scripts/install.sh`;
   if (!existsSync(path)) {
     return {
       ok: false,
@@ -41,14 +82,27 @@ function goBinary(name: GoBinary, pinned: string): Finding {
       fix: 'bash scripts/install.sh',
     };
   }
-  const stamp = join(dirname(path), 'VERSION');
-  const installed = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : 'unknown';
-  const ok = installed === pinned;
+  let reported: string | undefined;
+  try {
+    reported = reportedVersion(path);
+  } catch (err) {
+    return {
+      ok: false,
+      check: name,
+      detail: `${path} --version failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      fix,
+    };
+  }
+  const want = pinned.replace(/^v/, '');
+  if (reported === want) return { ok: true, check: name, detail: `v${reported} at ${path}` };
   return {
-    ok,
+    ok: false,
     check: name,
-    detail: `${installed} at ${path} (pinned ${pinned})`,
-    fix: ok ? undefined : 'bash scripts/install.sh (rebuilds the pinned version)',
+    detail:
+      reported === UNSTAMPED
+        ? `reports ${UNSTAMPED}: built without its version stamp, so it cannot confirm it is the pinned ${pinned}`
+        : `reports ${reported === undefined ? 'no version' : `v${reported}`}, pinned ${pinned}`,
+    fix,
   };
 }
 
@@ -74,78 +128,117 @@ function debPackages(list: string): Finding {
   };
 }
 
-async function ports(config: SwitchboardConfig, stackRunning: boolean): Promise<Finding> {
+/** Whether the component that owns a port (by its config field) answers its own health check. */
+function ownerAnswers(claim: PortClaim, live: Liveness): boolean {
+  if (claim.field.startsWith('livekit.')) return live.livekit;
+  if (claim.field.startsWith('sip.')) return live.sip;
+  if (claim.field.startsWith('agent.')) return live.agent;
+  if (claim.field.startsWith('controlPlane.')) return live.controlPlane;
+  return false;
+}
+
+/**
+ * Every port the stack needs is free, or held by the component that owns it: a taken SIP port
+ * with no healthy livekit-sip behind it is something else's, whatever else of the stack answers.
+ */
+export async function checkPorts(config: SwitchboardConfig, live: Liveness): Promise<Finding> {
   const taken = await takenPorts(portClaims(config));
-  const detail =
-    taken.length === 0
-      ? 'all free'
-      : `in use: ${taken.map((t) => `${t.port}/${t.protocol} (${t.field})`).join(', ')}`;
-  // Taken by our own running stack is fine.
-  const ok = taken.length === 0 || stackRunning;
+  const foreign = taken.filter((claim) => !ownerAnswers(claim, live));
+  const list = (claims: PortClaim[]) =>
+    claims.map((t) => `${t.port}/${t.protocol} (${t.field})`).join(', ');
+  if (foreign.length > 0) {
+    return {
+      ok: false,
+      check: 'ports',
+      detail: `in use by something other than the stack: ${list(foreign)}`,
+      fix: 'stop whatever holds them (ss -lntup) or change those fields in switchboard.yaml',
+    };
+  }
   return {
-    ok,
+    ok: true,
     check: 'ports',
-    detail: stackRunning && taken.length > 0 ? `${detail} by the running stack` : detail,
-    fix: ok
-      ? undefined
-      : 'stop whatever holds them (ss -lntup) or change those fields in switchboard.yaml',
+    detail: taken.length === 0 ? 'all free' : `in use by the running stack: ${list(taken)}`,
   };
 }
 
-async function sharedRedis(config: SwitchboardConfig, livekitUp: boolean): Promise<Finding> {
+/**
+ * livekit-server and livekit-sip must share redis.url: each one that answers must be subscribed
+ * to its psrpc channel on that Redis. Only when neither answers is there nothing to compare.
+ */
+export async function checkSharedRedis(
+  config: SwitchboardConfig,
+  live: Pick<Liveness, 'livekit' | 'sip'>,
+): Promise<Finding> {
   const check = 'one redis for livekit and livekit-sip';
-  const redis = new Redis(config.redis.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-  });
-  redis.on('error', () => undefined);
+  const up = [live.livekit && 'livekit-server', live.sip && 'livekit-sip'].filter(
+    (n): n is string => typeof n === 'string',
+  );
+  let redis;
   try {
-    await redis.connect();
+    redis = await connectRedisOnce(config.redis.url, 1000, { commandTimeoutMs: 1000 });
   } catch {
     return {
-      ok: !livekitUp,
+      ok: up.length === 0,
       check,
-      detail: `redis at ${config.redis.url} does not answer`,
+      detail:
+        up.length === 0
+          ? `stack not running; redis at ${config.redis.url} does not answer`
+          : `${up.join(' and ')} answer, but redis at ${config.redis.url} does not`,
       fix: 'start the stack with `switchboard up`, or fix redis.url',
     };
   }
   try {
     const channels = new Set((await redis.call('PUBSUB', 'CHANNELS', '*')) as string[]);
-    const server = channels.has(LIVEKIT_SERVER_SIP_CHANNEL);
-    const sip = channels.has(LIVEKIT_SIP_CHANNEL);
-    if (server && sip) return { ok: true, check, detail: `both connected to ${config.redis.url}` };
-    if (!server && !sip)
+    const on = {
+      'livekit-server': channels.has(LIVEKIT_SERVER_SIP_CHANNEL),
+      'livekit-sip': channels.has(LIVEKIT_SIP_CHANNEL),
+    };
+    const elsewhere = up.filter((name) => !on[name as keyof typeof on]);
+    if (elsewhere.length > 0) {
+      return {
+        ok: false,
+        check,
+        detail: `${elsewhere.join(' and ')} ${elsewhere.length > 1 ? 'answer' : 'answers'} but ${elsewhere.length > 1 ? 'are' : 'is'} not connected to ${config.redis.url}`,
+        fix: 'point both at the same Redis: restart with `switchboard up`, which writes both configs from redis.url',
+      };
+    }
+    if (up.length === 2)
+      return { ok: true, check, detail: `both connected to ${config.redis.url}` };
+    if (up.length === 0) {
       return {
         ok: true,
         check,
         detail: 'stack not running; the generated configs both use redis.url',
       };
+    }
     return {
-      ok: false,
+      ok: true,
       check,
-      detail: `${server ? 'livekit-server' : 'livekit-sip'} uses ${config.redis.url}, ${server ? 'livekit-sip' : 'livekit-server'} does not`,
-      fix: 'point both at the same Redis: restart with `switchboard up`, which writes both configs from redis.url',
+      detail: `${up[0]} connected to ${config.redis.url}; the other is not running`,
     };
   } finally {
     redis.disconnect();
   }
 }
 
+export interface DoctorOptions {
+  /** Where scripts/install.sh cached the Go binaries (SWITCHBOARD_BIN_CACHE); default ~/.cache/switchboard/bin. */
+  binCache?: string;
+}
+
 /** Every check `switchboard doctor` runs, in order. */
-export async function runDoctor(config: SwitchboardConfig): Promise<Finding[]> {
+export async function runDoctor(
+  config: SwitchboardConfig,
+  opts: DoctorOptions = {},
+): Promise<Finding[]> {
   const versions = pinnedVersions();
-  const livekitUp = await httpOk(`http://127.0.0.1:${config.livekit.port}/`).catch(() => false);
-  const stackRunning = await httpOk(`http://127.0.0.1:${config.controlPlane.port}/healthz`).catch(
-    () => false,
-  );
+  const live = await liveness(config);
   return [
     nodeVersion(),
-    goBinary('livekit-server', versions.LIVEKIT_SERVER_VERSION ?? ''),
-    goBinary('livekit-sip', versions.LIVEKIT_SIP_VERSION ?? ''),
+    checkGoBinary('livekit-server', versions.LIVEKIT_SERVER_VERSION ?? '', opts.binCache),
+    checkGoBinary('livekit-sip', versions.LIVEKIT_SIP_VERSION ?? '', opts.binCache),
     debPackages(versions.APT_PACKAGES ?? ''),
-    await ports(config, stackRunning),
-    await sharedRedis(config, livekitUp),
+    await checkPorts(config, live),
+    await checkSharedRedis(config, live),
   ];
 }
