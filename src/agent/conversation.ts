@@ -1,30 +1,28 @@
 import { voice, type llm } from '@livekit/agents';
-import type { RulesBrain } from './brains/rules.js';
-import type { Classifier, TerminalIntent } from './classify/index.js';
+import type { RulesBrain } from './brains/index.js';
+import type { CallState } from './call/call-state.js';
+import type { Classifier } from './classify/index.js';
 import type { Language } from './config.js';
-
-export interface TurnHandlers {
-  /** The call's language so far; the classifier and the caller's transcripts move it. */
-  language(): Language;
-  setLanguage(language: Language): void;
-  onCallerTurn(text: string): void;
-  /** A terminal intent: emergency, hand-off or goodbye. Never waits on a brain. */
-  onTerminal(intent: TerminalIntent): Promise<void>;
-  say(text: string): void;
-}
+import type { CallControl, Speaker } from './verbs/index.js';
 
 export interface SwitchboardAgentOptions {
   instructions: string;
+  call: CallState;
   classifier: Classifier;
+  control: CallControl;
+  speaker: Speaker;
   /** The offline brain answers here; for llm and backend, the session's LLM answers. */
   rules?: RulesBrain;
-  tools?: llm.ToolContext;
-  handlers: TurnHandlers;
+  tools?: llm.ToolContextLike;
+  /** Every final caller turn, before anything acts on it (the transcript). */
+  onCallerTurn(text: string): void;
+  /** The classifier heard the caller speak another language: the voice and backend follow. */
+  onLanguage(language: Language): void;
 }
 
 /**
  * Runs the deterministic classifier on every final caller turn before any brain sees it. A
- * terminal intent or a rules answer stops the LLM from replying to that turn.
+ * terminal intent goes to call control; it, or a rules answer, stops the LLM from replying.
  */
 export class SwitchboardAgent extends voice.Agent {
   #opts: SwitchboardAgentOptions;
@@ -38,18 +36,18 @@ export class SwitchboardAgent extends voice.Agent {
     _chatCtx: llm.ChatContext,
     message: llm.ChatMessage,
   ): Promise<void> {
-    const { classifier, handlers, rules } = this.#opts;
+    const { call, classifier, control, rules, speaker } = this.#opts;
     const text = message.textContent ?? '';
     if (!text.trim()) throw new voice.StopResponse();
-    handlers.onCallerTurn(text);
-    const match = classifier.classify(text, handlers.language());
+    this.#opts.onCallerTurn(text);
+    const match = classifier.classify(text, call.language);
     if (match) {
-      handlers.setLanguage(match.language);
-      await handlers.onTerminal(match.intent);
+      if (match.language !== call.language) this.#opts.onLanguage(match.language);
+      await control.terminal(match.intent, 'caller asked');
       throw new voice.StopResponse();
     }
     if (rules) {
-      handlers.say(rules.answer(text, handlers.language()).text);
+      speaker.say(rules.answer(text, call.language).text);
       throw new voice.StopResponse();
     }
   }

@@ -13,7 +13,7 @@ async function runWorker(): Promise<void> {
     new ServerOptions({
       agent: fileURLToPath(new URL('./job.js', import.meta.url)),
       agentName: config.agent.name,
-      wsURL: `ws://127.0.0.1:${config.livekit.port}`,
+      wsURL: config.livekit.url,
       apiKey: config.livekit.apiKey,
       apiSecret: config.livekit.apiSecret,
       production: true,

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDtmf, classifyTerminal, createClassifier } from './classify.js';
+import { classifyDtmf, createClassifier, type ClassifierOptions } from './classify.js';
 import { classifierConfigSchema } from './config.js';
 import type { Language } from './language.js';
+
+const classifyTerminal = (text: string, options: ClassifierOptions, language?: Language) =>
+  createClassifier(options).classify(text, language);
 
 const config = classifierConfigSchema.parse({});
 

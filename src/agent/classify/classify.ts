@@ -94,30 +94,6 @@ export function createClassifier(options: ClassifierOptions): Classifier {
   };
 }
 
-const cache = new WeakMap<ClassifierOptions, Classifier>();
-
-function classifierFor(options: ClassifierOptions): Classifier {
-  let classifier = cache.get(options);
-  if (!classifier) {
-    classifier = createClassifier(options);
-    cache.set(options, classifier);
-  }
-  return classifier;
-}
-
-/**
- * Looks for a hand-off, emergency or goodbye phrase in a final transcript, in nl, fr, en and de.
- * Deterministic and synchronous, so it runs before the brain on every turn. The compiled form
- * is cached per options object.
- */
-export function classifyTerminal(
-  text: string,
-  options: ClassifierOptions,
-  language?: Language,
-): TerminalMatch | undefined {
-  return classifierFor(options).classify(text, language);
-}
-
 /** DTMF: `0` asks for the helpdesk by default; emergency keys only when configured. */
 export function classifyDtmf(
   digit: string,

@@ -1,7 +1,6 @@
 /** Deterministic classifier: hand-off, emergency and goodbye phrases in nl, fr, en and de. */
 export {
   classifyDtmf,
-  classifyTerminal,
   createClassifier,
   type Classifier,
   type ClassifierOptions,

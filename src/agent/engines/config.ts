@@ -1,11 +1,6 @@
 import { pocketsphinxConfigSchema } from './pocketsphinx-config.js';
 import { z } from 'zod';
-
-/** Plain http:// and ws:// carry the key in clear text, so they are for local stand-ins only. */
-export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+import { isLoopbackUrl } from '../loopback-url.js';
 
 const vendorUrl = (secure: 'https' | 'wss') => {
   const plain = secure === 'https' ? 'http' : 'ws';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { AudioByteStream, shortuuid, tts, type APIConnectOptions } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import type { Language } from '../config.js';
+import { engineChildEnv } from './child-env.js';
 
 /** espeak-ng writes 22.05 kHz mono 16-bit WAV to stdout. */
 export const ESPEAK_SAMPLE_RATE = 22050;
@@ -47,9 +48,9 @@ export class EspeakTTS extends tts.TTS {
     return 'local';
   }
 
-  /** A copy speaking another language; the session swaps to it when the caller's language is known. */
-  withLanguage(language: Language): EspeakTTS {
-    return new EspeakTTS({ ...this.#opts, language });
+  /** Later utterances use the new voice; the call follows the caller's language with it. */
+  updateOptions(opts: { language?: Language }): void {
+    if (opts.language) this.#opts = { ...this.#opts, language: opts.language };
   }
 
   synthesize(
@@ -88,6 +89,7 @@ class EspeakChunkedStream extends tts.ChunkedStream {
     // Text goes in on stdin, never as an argument, so caller-influenced text cannot become a flag.
     const child = spawn('espeak-ng', ['-v', voice, '-s', String(this.#opts.rate), '--stdout'], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: engineChildEnv(),
     });
     const onAbort = () => child.kill('SIGKILL');
     this.abortController.signal.addEventListener('abort', onAbort, { once: true });

@@ -1,7 +1,6 @@
 import { inference, stt as agentsStt, type llm, type tts } from '@livekit/agents';
 import type { SwitchboardConfig } from '../../config/index.js';
 import type { Logger } from '../../telemetry/index.js';
-import { grammarPhrases } from '../brains/rules.js';
 import type { Language } from '../config.js';
 import { createCloudEngines } from './cloud.js';
 import { EspeakTTS } from './espeak-tts.js';
@@ -16,6 +15,8 @@ export interface CallEngines {
   /** Only for the llm brain; the backend brain brings its own LLM. */
   llm?: llm.LLM;
   vad: inference.VAD;
+  /** The voice follows the caller's language for every later utterance. */
+  setLanguage(language: Language): void;
   /** Releases what the engines hold (the offline grammar's temp dir). */
   close(): Promise<void>;
 }
@@ -31,14 +32,15 @@ export interface OfflineParts {
   sphinx?: PocketsphinxSTT;
 }
 
+/** `phrases`: what the offline recogniser's grammar accepts (classifier phrases, FAQ keywords). */
 export async function prepareOfflineParts(
   config: SwitchboardConfig,
+  phrases: string[],
   logger: Logger,
 ): Promise<OfflineParts> {
   const { agent } = config;
   const vad = createVad(agent.endpointingMs);
   if (agent.engines.stt.provider !== 'offline') return { vad };
-  const phrases = grammarPhrases(agent.classifier, agent.brain.rules);
   return {
     vad,
     sphinx: await createPocketsphinxSTT({ config: agent.engines.stt.offline, phrases, logger }),
@@ -63,6 +65,14 @@ export function createCallEngines(
   const tts =
     cloud.tts ??
     new EspeakTTS({ language, voices: engines.tts.offline.voices, rate: engines.tts.offline.rate });
-  // The adapter does not close the STT it wraps.
-  return { stt, tts, llm: cloud.llm, vad, close: async () => sphinx?.close() };
+  return {
+    stt,
+    tts,
+    llm: cloud.llm,
+    vad,
+    // ElevenLabs reconnects with the new language_code; espeak-ng switches voice.
+    setLanguage: (next) => tts.updateOptions({ language: next }),
+    // The adapter does not close the STT it wraps.
+    close: async () => sphinx?.close(),
+  };
 }

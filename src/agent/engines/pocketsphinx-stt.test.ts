@@ -16,7 +16,7 @@ import { AudioFrame } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRulesBrain, grammarPhrases } from '../brains/rules.js';
 import { rulesBrainConfigSchema } from '../brains/rules-config.js';
-import { classifierConfigSchema, classifyTerminal } from '../classify/index.js';
+import { classifierConfigSchema, createClassifier } from '../classify/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { pocketsphinxConfigSchema } from './pocketsphinx-config.js';
 import { createPocketsphinxSTT, type PocketsphinxSTT } from './pocketsphinx-stt.js';
@@ -108,7 +108,7 @@ describe('PocketsphinxSTT', () => {
     expect(event.type).toBe(stt.SpeechEventType.FINAL_TRANSCRIPT);
     expect(event.alternatives?.[0].language).toBe('en');
     expect(text).toContain('i want to speak to a person');
-    expect(classifyTerminal(text, classifierConfig)?.intent).toBe('HANDOFF_REQUEST');
+    expect(createClassifier(classifierConfig).classify(text)?.intent).toBe('HANDOFF_REQUEST');
     console.info(`pocketsphinx: "${text}" in ${ms.toFixed(0)} ms (16 kHz input)`);
     expect(ms).toBeLessThan(5000);
   });
@@ -116,7 +116,7 @@ describe('PocketsphinxSTT', () => {
   it('hears a FAQ question from 48 kHz room audio and the rules brain answers it', async () => {
     const { text, ms } = await transcribe(engine, speak('Where can I park my car?', 48000));
     expect(text).toContain('park');
-    expect(classifyTerminal(text, classifierConfig)).toBeUndefined();
+    expect(createClassifier(classifierConfig).classify(text)).toBeUndefined();
     expect(createRulesBrain(rulesConfig).answer(text, 'en')).toMatchObject({
       kind: 'faq',
       id: 'parking',
@@ -126,7 +126,7 @@ describe('PocketsphinxSTT', () => {
 
   it('hears an emergency phrase', async () => {
     const { text } = await transcribe(engine, speak('My father has a heart attack'));
-    expect(classifyTerminal(text, classifierConfig)?.intent).toBe('EMERGENCY');
+    expect(createClassifier(classifierConfig).classify(text)?.intent).toBe('EMERGENCY');
   });
 
   it('returns an empty transcript for no audio, which the StreamAdapter skips', async () => {

@@ -12,6 +12,7 @@ import {
   type AudioBuffer,
 } from '@livekit/agents';
 import type { Logger } from '../../telemetry/index.js';
+import { engineChildEnv } from './child-env.js';
 import { POCKETSPHINX_SAMPLE_RATE, toRecognizerPcm } from './pocketsphinx-audio.js';
 import type { PocketsphinxConfig } from './pocketsphinx-config.js';
 import { buildGrammar, grammarWords, readPronunciations } from './pocketsphinx-grammar.js';
@@ -185,6 +186,7 @@ export class PocketsphinxSTT extends stt.STT {
       const child = spawn('sh', ['-c', 'cat | "$0" "$@"', c.command, ...args], {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
+        env: engineChildEnv(),
       });
       this.#running.add(child);
       const out: Buffer[] = [];

@@ -1,8 +1,10 @@
 import type { SipClient } from 'livekit-server-sdk';
-import type { Logger } from '../telemetry/index.js';
-import type { HandoffConfig } from './config.js';
+import type { Logger } from '../../telemetry/index.js';
+import type { HandoffConfig } from '../config.js';
 
-export type TransferResult = 'transferred' | 'refused' | 'failed';
+import type { TransferResult } from '../call/call-state.js';
+
+export type { TransferResult };
 
 /**
  * Targets a transfer may reach: the helpdesk, the emergency target, the allowlist. Anything else

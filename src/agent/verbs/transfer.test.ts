@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../telemetry/index.js';
-import { allowedTargets, canonical, transferCall } from './handoff.js';
+import { createLogger } from '../../telemetry/index.js';
+import { allowedTargets, canonical, transferCall } from './transfer.js';
 
 const logger = createLogger({ level: 'silent' });
 const handoff = {

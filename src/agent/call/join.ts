@@ -1,0 +1,56 @@
+import type { JobContext } from '@livekit/agents';
+import type { RemoteParticipant } from '@livekit/rtc-node';
+import type { Pseudonymizer } from '../../admission/index.js';
+import { CALLER_FROM_ATTRIBUTE } from '../../provisioning/index.js';
+import type { Logger } from '../../telemetry/index.js';
+import type { Language } from '../config.js';
+import { languageForNumber } from '../rejection-audio.js';
+import {
+  callerNumber,
+  SIP_ATTR,
+  waitForHangup,
+  waitForSipParticipant,
+} from '../sip-participant.js';
+import { createCallState, type CallState } from './call-state.js';
+
+/** A call the agent has joined: who is calling, on which trunk, and the call's state. */
+export interface JoinedCall {
+  state: CallState;
+  caller: RemoteParticipant;
+  /** The caller's number as the gateway gave it. Never log it: admission pseudonymises it. */
+  rawNumber: string | undefined;
+  trunkId: string | undefined;
+  logger: Logger;
+  /** Milliseconds since the job started, per stage: where call set-up time goes. */
+  mark(stage: string): void;
+  stages: Record<string, number>;
+}
+
+export async function joinCall(
+  ctx: JobContext,
+  deps: { logger: Logger; pseudonymizer: Pseudonymizer; defaultLanguage: Language },
+): Promise<JoinedCall> {
+  const jobStart = Date.now();
+  const stages: Record<string, number> = {};
+  const mark = (stage: string) => {
+    stages[stage] = Date.now() - jobStart;
+  };
+  await ctx.connect();
+  mark('connected');
+  const caller = await waitForSipParticipant(ctx.room);
+  mark('participant');
+  const callId = caller.attributes[SIP_ATTR.callId] ?? ctx.job.id;
+  const rawNumber = callerNumber(caller.attributes, CALLER_FROM_ATTRIBUTE);
+  const language = languageForNumber(deps.pseudonymizer.normalize(rawNumber), deps.defaultLanguage);
+  const state = createCallState(callId, language);
+  void waitForHangup(ctx.room, caller).then(() => state.end('hangup'));
+  return {
+    state,
+    caller,
+    rawNumber,
+    trunkId: caller.attributes[SIP_ATTR.trunkId],
+    logger: deps.logger.child({ callId }),
+    mark,
+    stages,
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * The voice agent: the worker process (`worker.ts`) forks one job process per call (`job.ts`).
+ * Other folders use only its configuration from here.
+ */
+export {
+  agentConfigSchema,
+  languageSchema,
+  type AgentConfig,
+  type EmergencyConfig,
+  type HandoffConfig,
+  type Language,
+} from './config.js';
+export { checkEngineKeysForBrain } from './engines/config.js';

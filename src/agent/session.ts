@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import { voice, type JobContext } from '@livekit/agents';
+import { RoomEvent } from '@livekit/rtc-node';
+import { SipClient } from 'livekit-server-sdk';
+import type { SwitchboardConfig } from '../config/index.js';
+import { RECORD_FREE_SESSION_OPTIONS, type TranscriptStore } from '../privacy/index.js';
+import {
+  createBackendBrain,
+  createLlmBrainTools,
+  createRulesBrain,
+  llmInstructions,
+  type ConversationalIntent,
+  type IntentInfo,
+  type SessionEndReason,
+} from './brains/index.js';
+import type { CallState } from './call/call-state.js';
+import type { JoinedCall } from './call/join.js';
+import { createClassifier } from './classify/index.js';
+import type { Language } from './config.js';
+import { SwitchboardAgent } from './conversation.js';
+import { createCallEngines, type OfflineParts } from './engines/index.js';
+import { allowedTargets, createCallControl, type Speaker } from './verbs/index.js';
+
+/** The tool's answer to the model when a target is refused; the model then offers the helpdesk. */
+export const REFUSED_TOOL_OUTPUT = 'That number is not allowed. Offer the helpdesk instead.';
+
+export interface ConversationDeps {
+  ctx: JobContext;
+  call: JoinedCall;
+  config: SwitchboardConfig;
+  offline: OfflineParts;
+  /** The caller's pseudonym for the backend; never the number. */
+  pseudonym: string | undefined;
+  /** Writes a transcript line; never throws and never blocks the call on storage. */
+  writeTranscript(write: (store: TranscriptStore) => Promise<unknown>): void;
+}
+
+export interface Conversation {
+  speaker: Speaker;
+  /** Waits for verbs in flight (bounded), then closes the session, engines and backend. */
+  close(): Promise<void>;
+}
+
+/** How long teardown waits for a verb in flight (a REFER awaiting its NOTIFY) to settle. */
+const VERB_SETTLE_MS = 5_000;
+
+/**
+ * The conversation of an admitted call: engines, brain, session, call control and the agent,
+ * started in the room. Built only after admission, so a refused call costs no vendor money.
+ */
+export async function startConversation(deps: ConversationDeps): Promise<Conversation> {
+  const { ctx, call, config } = deps;
+  const { state, logger } = call;
+  const agentConfig = config.agent;
+  const brain = agentConfig.brain;
+
+  // The backend reports intents as it answers; call control takes them once it exists.
+  const backendIntents = new EventEmitter<{ intent: [ConversationalIntent, IntentInfo] }>();
+  const backend =
+    brain.kind === 'backend'
+      ? createBackendBrain({
+          config: brain.backend,
+          callId: state.callId,
+          caller: deps.pseudonym ?? null,
+          language: state.language,
+          logger,
+          onIntent: (intent, info) => backendIntents.emit('intent', intent, info),
+        })
+      : undefined;
+  const engines = createCallEngines(config, state.language, deps.offline);
+  call.mark('engines');
+
+  const session = new voice.AgentSession({
+    stt: engines.stt,
+    tts: engines.tts,
+    llm: backend ?? engines.llm,
+    vad: engines.vad,
+    // Explicit, so no cloud turn detector or interruption model is picked behind our back.
+    turnHandling: {
+      turnDetection: 'vad',
+      endpointing: {
+        mode: 'fixed',
+        minDelay: agentConfig.endpointingMs,
+        maxDelay: agentConfig.endpointingMs * 4,
+      },
+      interruption: { enabled: true, mode: 'vad' },
+      // A speculative turn would reach the customer's backend and could fire its intent for a
+      // turn that is then thrown away.
+      preemptiveGeneration: { enabled: brain.kind !== 'backend' },
+    },
+  });
+  const speaker: Speaker = {
+    say: (text, opts) => session.say(text, { allowInterruptions: opts?.interruptible ?? true }),
+    interrupt: async () => {
+      await session.interrupt().await;
+    },
+  };
+  const control = createCallControl({
+    call: state,
+    config: agentConfig,
+    speaker,
+    sip: new SipClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret),
+    roomName: ctx.room.name!,
+    callerIdentity: call.caller.identity,
+    allowedTargets: allowedTargets(agentConfig.handoff, agentConfig.emergency.target),
+    logger,
+  });
+
+  backendIntents.on('intent', (intent, info) => {
+    if (intent === 'escalate')
+      void control
+        .handoff({ target: info.transferTarget, reason: 'backend escalate' })
+        .catch(() => undefined);
+    if (intent === 'end') control.start('GOODBYE', 'backend end');
+  });
+  const classifier = createClassifier(agentConfig.classifier);
+  const onDtmf = (_code: number, digit: string, participant?: { identity: string }) => {
+    if (participant?.identity !== call.caller.identity) return;
+    const intent = classifier.classifyDtmf(digit);
+    if (intent) control.start(intent, 'dtmf');
+  };
+  ctx.room.on(RoomEvent.DtmfReceived, onDtmf);
+  session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
+    if (item.type !== 'message' || item.role !== 'assistant' || !item.textContent) return;
+    const text = item.textContent;
+    deps.writeTranscript((store) =>
+      store.addTurn(state.callId, {
+        role: 'agent',
+        text,
+        language: state.language,
+        at: Date.now(),
+      }),
+    );
+  });
+
+  const followLanguage = (language: Language) => {
+    logger.info({ event: 'language', language }, 'caller language changed');
+    state.language = language;
+    engines.setLanguage(language);
+    backend?.setLanguage(language);
+  };
+  const tools =
+    brain.kind === 'llm'
+      ? createLlmBrainTools({
+          onTransfer: async (target) => {
+            const result = await control.handoff({ target, reason: 'llm tool' });
+            return result === 'refused' ? REFUSED_TOOL_OUTPUT : undefined;
+          },
+          onEndCall: () => control.start('GOODBYE', 'llm tool'),
+        })
+      : undefined;
+  const agent = new SwitchboardAgent({
+    instructions: brain.kind === 'llm' ? llmInstructions(brain.llm, state.language) : '',
+    call: state,
+    classifier,
+    control,
+    speaker,
+    rules: brain.kind === 'rules' ? createRulesBrain(brain.rules) : undefined,
+    tools,
+    onCallerTurn: (text) =>
+      deps.writeTranscript((store) =>
+        store.addTurn(state.callId, {
+          role: 'caller',
+          text,
+          language: state.language,
+          at: Date.now(),
+        }),
+      ),
+    onLanguage: followLanguage,
+  });
+  await session.start({
+    agent,
+    room: ctx.room,
+    inputOptions: { participantIdentity: call.caller.identity },
+    ...RECORD_FREE_SESSION_OPTIONS,
+  });
+  call.mark('sessionStarted');
+
+  return {
+    speaker,
+    async close() {
+      ctx.room.off(RoomEvent.DtmfReceived, onDtmf);
+      await Promise.race([
+        control.settled(),
+        new Promise((resolve) => setTimeout(resolve, VERB_SETTLE_MS).unref()),
+      ]);
+      await session.close();
+      await engines.close();
+      if (backend) {
+        await backend.end(backendEndReason(state));
+        await backend.aclose();
+      }
+    },
+  };
+}
+
+function backendEndReason(state: CallState): SessionEndReason {
+  if (state.outcome === 'transferred') return 'transferred';
+  return state.endReason === 'hangup' ? 'hangup' : 'ended';
+}

@@ -1,0 +1,63 @@
+import type { TransferResult } from '../call/call-state.js';
+import { canonical, transferCall } from './transfer.js';
+import type { VerbContext } from './types.js';
+
+export interface HandoffRequest {
+  /** Where to; the configured helpdesk when absent. Only allowlisted targets are ever reached. */
+  target?: string;
+  /** Who asked, for the log: `caller asked`, `dtmf`, `llm tool`, `backend escalate`, `emergency`. */
+  reason: string;
+}
+
+/**
+ * Hand-off: announce, REFER, wait for the final NOTIFY. A refused target is never announced; a
+ * failed transfer is told to the caller, who can ask again. A trigger while a transfer is in
+ * flight joins it. Resolves with the result.
+ */
+export function handoff(ctx: VerbContext, request: HandoffRequest): Promise<TransferResult> {
+  const { call, config, speaker, logger } = ctx;
+  const target = request.target ?? config.handoff.target;
+  if (!ctx.allowedTargets.has(canonical(target))) {
+    logger.warn(
+      { event: 'transfer_refused', reason: request.reason },
+      'transfer target is not on the allowlist',
+    );
+    speaker.say(config.handoff.refused[call.language]);
+    return Promise.resolve('refused');
+  }
+  call.transfer ??= announceAndRefer(ctx, target, request.reason).finally(() => {
+    call.transfer = undefined;
+  });
+  return call.transfer;
+}
+
+async function announceAndRefer(
+  ctx: VerbContext,
+  target: string,
+  reason: string,
+): Promise<TransferResult> {
+  const { call, config, speaker, logger } = ctx;
+  await speaker
+    .say(config.handoff.announce[call.language], { interruptible: false })
+    .waitForPlayout();
+  const result = await transferCall(
+    {
+      sip: ctx.sip,
+      roomName: ctx.roomName,
+      participantIdentity: ctx.callerIdentity,
+      allowed: ctx.allowedTargets,
+      timeoutSeconds: config.handoff.timeoutSeconds,
+      logger,
+    },
+    target,
+  );
+  logger.info({ event: 'transfer', reason, result }, 'transfer');
+  if (result === 'transferred') {
+    call.outcome = 'transferred';
+    call.transferTarget = target;
+    call.end('transferred');
+  } else {
+    speaker.say(config.handoff.failed[call.language]);
+  }
+  return result;
+}
