@@ -1,13 +1,12 @@
+import { LANGUAGES, type Language } from '../common/index.js';
 import type { AdmissionConfig } from './config.js';
 import type { RejectionReason } from './admission.js';
-
-export type PromptLanguage = 'nl' | 'fr' | 'en' | 'de';
 
 /** The sentence a refused caller hears; every one of them contains the 112 advice (enforced by config). */
 export function rejectionPrompt(
   config: Pick<AdmissionConfig, 'rejectionPrompts'>,
   reason: RejectionReason,
-  language: PromptLanguage,
+  language: Language,
 ): string {
   const prompts =
     reason === 'rate_limited'
@@ -19,11 +18,10 @@ export function rejectionPrompt(
 /** Every distinct prompt, for synthesising them all once at worker start. */
 export function allRejectionPrompts(
   config: Pick<AdmissionConfig, 'rejectionPrompts'>,
-): { reason: RejectionReason; language: PromptLanguage; text: string }[] {
+): { reason: RejectionReason; language: Language; text: string }[] {
   const reasons: RejectionReason[] = ['rate_limited', 'over_capacity'];
-  const languages: PromptLanguage[] = ['nl', 'fr', 'en', 'de'];
   return reasons.flatMap((reason) =>
-    languages.map((language) => ({
+    LANGUAGES.map((language) => ({
       reason,
       language,
       text: rejectionPrompt(config, reason, language),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { E164_PATTERN, languageSchema, type Language } from '../common/index.js';
 import { brainConfigSchema } from './brains/config.js';
 import { classifierConfigSchema } from './classify/config.js';
 import { enginesConfigSchema } from './engines/config.js';
 
-export const languageSchema = z.enum(['nl', 'fr', 'en', 'de']);
-export type Language = z.infer<typeof languageSchema>;
+export { languageSchema, type Language };
 
 const perLanguage = z
   .object({
@@ -17,7 +17,10 @@ const perLanguage = z
 
 const sipTarget = z
   .string()
-  .regex(/^(tel:\+[1-9]\d{6,14}|sip:[^\s<>"]+)$/, 'use tel:+<E.164 digits> or a sip: URI');
+  .regex(
+    new RegExp(`^(tel:${E164_PATTERN}|sip:[^\\s<>"]+)$`),
+    'use tel:+<E.164 digits> or a sip: URI',
+  );
 
 const sentences = (defaults: Record<Language, string>) => perLanguage.default(defaults);
 

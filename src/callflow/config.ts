@@ -1,16 +1,9 @@
 import { z } from 'zod';
+import { e164Schema, languageSchema, type Language } from '../common/index.js';
 
-/** Languages the line speaks; the fallback message is said in each configured one. */
-export const CALLFLOW_LANGUAGES = ['nl', 'fr', 'en', 'de'] as const;
-export type CallflowLanguage = (typeof CALLFLOW_LANGUAGES)[number];
-
-const E164 = /^\+[1-9]\d{6,14}$/;
-const e164 = z
-  .string()
-  .regex(
-    E164,
-    'use E.164: "+", the country code and the number, without spaces (e.g. +32 then the number without its leading 0)',
-  );
+const e164 = e164Schema(
+  'use E.164: "+", the country code and the number, without spaces (e.g. +32 then the number without its leading 0)',
+);
 
 function tryUrl(value: string): URL | undefined {
   try {
@@ -66,7 +59,7 @@ const noControl = (what: string) =>
       message: `${what} must be one line without control characters`,
     });
 
-const DEFAULT_FALLBACK_MESSAGE: Record<CallflowLanguage, string> = {
+const DEFAULT_FALLBACK_MESSAGE: Record<Language, string> = {
   nl: 'Sorry, we kunnen uw oproep nu niet doorverbinden. Probeer later opnieuw. Bij een noodgeval: leg in en bel 112.',
   fr: "Désolé, nous ne pouvons pas transmettre votre appel pour le moment. Veuillez rappeler plus tard. En cas d'urgence, raccrochez et composez le 112.",
   en: 'Sorry, we cannot connect your call right now. Please call again later. In an emergency, hang up and dial 112.',
@@ -177,7 +170,7 @@ export const cloudonixConfigSchema = z
 export const carriersConfigSchema = z
   .object({
     /** Said first in the fallback message; the other configured languages follow. */
-    language: z.enum(CALLFLOW_LANGUAGES).default('en'),
+    language: languageSchema.default('en'),
     /** Webhook bodies above this are refused with 413; Twilio's are about 1-2 KiB. */
     maxBodyBytes: z
       .number()

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from '../telemetry/index.js';
-import type { CallflowLanguage, CarriersConfig, TwilioConfig } from './config.js';
+import { isE164, LANGUAGES, type Language } from '../common/index.js';
+import type { CarriersConfig, TwilioConfig } from './config.js';
 import { WebhookError } from './errors.js';
 import { webhookHandler, type Served } from './handle.js';
 import type { CallerPseudonymizer } from './pseudonymizer.js';
@@ -22,7 +23,6 @@ export const TWILIO_ROUTES = {
 } as const;
 
 const CALL_SID = /^CA[0-9a-f]{32}$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
 /** User part when no sipUser is set and `To` is not a phone number (e.g. a Twilio Client call). */
 export const DEFAULT_SIP_USER = 'switchboard';
 /** The SIP leg ended normally, or the caller hung up first: nothing left to do. */
@@ -89,7 +89,7 @@ export function createTwilioRoutes(opts: TwilioRoutesOptions): Hono {
     // the E.164 form the pseudonymizer produces.
     const dialled = pseudonymizer.normalize(field(call.params, 'To'));
     const user =
-      twilio.sipUser ?? (dialled !== undefined && E164.test(dialled) ? dialled : DEFAULT_SIP_USER);
+      twilio.sipUser ?? (dialled !== undefined && isE164(dialled) ? dialled : DEFAULT_SIP_USER);
     const sipUri = gatewaySipUri({ profile, domain, user, callerPseudonym: call.callerPseudonym });
     const credentials =
       twilio.sipUsername !== undefined && twilio.sipPassword !== undefined
@@ -163,7 +163,6 @@ function requireEnabled(twilio: TwilioConfig): EnabledTwilio {
   return { ...twilio, accountSid, authToken, publicUrl, helpdeskNumber };
 }
 
-function orderLanguages(first: CallflowLanguage): CallflowLanguage[] {
-  const rest: CallflowLanguage[] = ['nl', 'fr', 'en', 'de'];
-  return [first, ...rest.filter((l) => l !== first)];
+function orderLanguages(first: Language): Language[] {
+  return [first, ...LANGUAGES.filter((l) => l !== first)];
 }

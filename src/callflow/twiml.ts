@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import type { CallflowLanguage } from './config.js';
+import type { Language } from '../common/index.js';
 import { xmlSafe } from './xml-text.js';
 
 const { VoiceResponse } = twilio.twiml;
@@ -7,7 +7,7 @@ const { VoiceResponse } = twilio.twiml;
 type SayLanguage = 'nl-NL' | 'fr-FR' | 'en-GB' | 'de-DE';
 
 /** Twilio <Say> language per line language; standard voices exist for all four. */
-const SAY_LANGUAGE: Record<CallflowLanguage, SayLanguage> = {
+const SAY_LANGUAGE: Record<Language, SayLanguage> = {
   nl: 'nl-NL',
   fr: 'fr-FR',
   en: 'en-GB',
@@ -15,7 +15,7 @@ const SAY_LANGUAGE: Record<CallflowLanguage, SayLanguage> = {
 };
 
 export interface SpokenMessage {
-  language: CallflowLanguage;
+  language: Language;
   text: string;
 }
 

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { checkSlice } from './checks.js';
-import { checkAddress, E164, E164_HINT, looksLikeDevPassword, SIP_HOST } from './validate.js';
+import { e164Schema } from '../common/index.js';
+import { checkAddress, looksLikeDevPassword, SIP_HOST } from './validate.js';
 
 /** Names become part of the LiveKit object name (`sb:<deployment>:<name>`), so keep them plain. */
 const objectName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lowercase letters, digits and dashes (max 40)');
 
-const e164 = z.string().regex(E164, E164_HINT);
+const e164 = e164Schema();
 
 const address = z.string().superRefine((entry, ctx) => {
   const problem = checkAddress(entry);

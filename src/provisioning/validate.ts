@@ -1,11 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** E.164: "+", a country code that does not start with 0, at most 15 digits in all. */
-export const E164 = /^\+[1-9]\d{6,14}$/;
-
-export const E164_HINT =
-  'write it in E.164: "+", the country code, then the national number without its leading 0 and without spaces';
-
 /**
  * IPv4 prefixes shorter than this cover at least 1/128 of the internet. No carrier publishes
  * such a range, and two of them (0.0.0.0/1 + 128.0.0.0/1) would be `0.0.0.0/0` in disguise.

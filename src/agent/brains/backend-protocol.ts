@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { languageSchema } from '../../common/index.js';
 
 /**
  * Wire messages between the agent and the customer's orchestrator (protocol version 1). One
@@ -9,7 +10,7 @@ export const BACKEND_PROTOCOL_VERSION = 1;
 export const conversationalIntentSchema = z.enum(['answer', 'escalate', 'end']);
 export type ConversationalIntent = z.infer<typeof conversationalIntentSchema>;
 
-const language = z.enum(['nl', 'fr', 'en', 'de']);
+const language = languageSchema;
 const id = z.string().min(1).max(128);
 
 // Agent → backend.
