@@ -19,7 +19,7 @@ const EXIT_CHANGES = 2;
 const COMMON = {
   json: { type: 'boolean' },
   prune: { type: 'boolean' },
-  /** Overrides http://127.0.0.1:<livekit.port>, e.g. for a LiveKit on another host. */
+  /** Overrides livekit.url for this run, e.g. for a LiveKit on another host. */
   'livekit-url': { type: 'string' },
 } as const;
 
@@ -41,9 +41,7 @@ async function planFor(
 ): Promise<{ found: Plan; client: ReturnType<typeof createProvisioningClient> }> {
   const { config, values } = loaded;
   const url =
-    typeof values['livekit-url'] === 'string'
-      ? values['livekit-url']
-      : `http://127.0.0.1:${config.livekit.port}`;
+    typeof values['livekit-url'] === 'string' ? values['livekit-url'] : config.livekit.url;
   const client = createProvisioningClient({
     url,
     apiKey: config.livekit.apiKey,

@@ -15,7 +15,7 @@ export function softphoneSettings(config: SwitchboardConfig, logDir: string): st
     );
   }
   lines.push(
-    `LiveKit        ws://127.0.0.1:${config.livekit.port} (key ${config.livekit.apiKey})`,
+    `LiveKit        ${config.livekit.url} (key ${config.livekit.apiKey})`,
     `Control plane  http://${config.controlPlane.host}:${config.controlPlane.port} (/healthz, /readyz, /metrics)`,
     `Logs           ${logDir}`,
     '',

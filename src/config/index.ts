@@ -6,6 +6,7 @@ export {
   type LoadOptions,
 } from './load.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
+export { livekitHttpUrl, livekitWsUrl } from './livekit-url.js';
 export {
   configSchema,
   type SwitchboardConfig,

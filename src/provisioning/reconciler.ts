@@ -16,13 +16,13 @@ import { watchRedis, type RedisWatch } from './redis-watch.js';
 
 /** A full `SwitchboardConfig` fits; `livekit` and `redis` are only read when not given below. */
 export interface ReconcilerConfig extends ProvisioningTarget {
-  livekit?: { port: number; apiKey: string; apiSecret: string };
+  livekit?: { url: string; apiKey: string; apiSecret: string };
   redis?: { url: string };
 }
 
 export interface ReconcilerOptions {
   config: ReconcilerConfig;
-  /** Default: http://127.0.0.1:<config.livekit.port> with the config's key and secret. */
+  /** Default: config.livekit (url, key and secret). */
   livekit?: LivekitApi;
   /** Redis shared with LiveKit, watched for flushes and restarts. Default: config.redis.url. */
   redisUrl?: string;
@@ -181,7 +181,7 @@ function livekitApi(opts: ReconcilerOptions): LivekitApi {
   const lk = opts.config.livekit;
   if (!lk)
     throw new Error('startReconciler needs livekit { url, apiKey, apiSecret } or config.livekit');
-  return { url: `http://127.0.0.1:${lk.port}`, apiKey: lk.apiKey, apiSecret: lk.apiSecret };
+  return { url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret };
 }
 
 function recordObjects(found: Plan): void {

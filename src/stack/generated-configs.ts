@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { SwitchboardConfig } from '../config/index.js';
+import { livekitWsUrl, type SwitchboardConfig } from '../config/index.js';
 
 function redisAddress(url: string): { address: string; db: number; password?: string } {
   const u = new URL(url);
@@ -39,7 +39,7 @@ export function livekitSipYaml(config: SwitchboardConfig): string {
   return stringify({
     api_key: livekit.apiKey,
     api_secret: livekit.apiSecret,
-    ws_url: `ws://127.0.0.1:${livekit.port}`,
+    ws_url: livekitWsUrl(livekit.url),
     redis: redisAddress(config.redis.url),
     sip_port: sip.port,
     listen_ip: sip.host,

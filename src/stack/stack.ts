@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
 import { startReconciler, type Reconciler } from '../provisioning/index.js';
-import { RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
+import { livekitHttpUrl, RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
 import { createScrubbingStream } from '../privacy/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -145,7 +145,10 @@ export async function startStack({
 
     const app = createControlPlaneApp([
       { name: 'redis', check: () => probeRedis(config.redis.url, 500) },
-      { name: 'livekit', check: () => httpOk(`http://127.0.0.1:${config.livekit.port}/`) },
+      {
+        name: 'livekit',
+        check: () => httpOk(new URL('/', livekitHttpUrl(config.livekit.url)).href),
+      },
       { name: 'sip', check: () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`) },
       { name: 'agent', check: () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`) },
     ]);
