@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const TTL_MS = 3000; // as configured in test/harness/hold-leases.ts
 
-it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
+it("frees every slot of a kill -9ed worker by lease expiry, keeping the live worker's", async () => {
   const { keyPrefix } = testConfig();
   const store = createLeaseStore({ redis, keys: createAdmissionKeys(keyPrefix) });
   // A call of a live worker, so the lease set outlives the dead worker's leases and expired
@@ -58,20 +58,18 @@ it('frees every slot of a kill -9ed worker within the lease TTL', async () => {
       false,
     );
 
-    const killedAt = Date.now();
     child.kill('SIGKILL');
     await once(child, 'exit');
-    let freedAfter = Infinity;
-    while (Date.now() - killedAt < TTL_MS + 1000) {
-      if ((await store.live()) === 1) {
-        freedAfter = Date.now() - killedAt;
-        break;
-      }
+    // Nothing releases a dead worker's leases: right after the kill they are all still held.
+    expect(await store.live()).toBe(11);
+    // Then they lapse by TTL alone. How soon (within the TTL) is measured in bench/timeouts.
+    let live = 11;
+    const lapsed = Date.now() + 3 * TTL_MS;
+    while (live > 1 && Date.now() < lapsed) {
       await sleep(50);
+      live = await store.live();
     }
-    // The last heartbeat was at most 1 s before the kill, so the slots lapse 2 to 3 s after it.
-    expect(freedAfter).toBeGreaterThan(1500);
-    expect(freedAfter).toBeLessThanOrEqual(TTL_MS + 100);
+    expect(live, 'only the live worker keeps its slot').toBe(1);
     const fresh = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         store.acquire({ callId: `fresh-${i}`, ttlMs: TTL_MS, cap: 11 }),

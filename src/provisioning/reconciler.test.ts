@@ -53,26 +53,29 @@ async function objectCount(): Promise<number> {
   return trunks.length + rules.length;
 }
 
-/** Milliseconds until trunks and rules are all back, or throws after `limitMs`. */
-async function timeToRestore(limitMs: number): Promise<number> {
+/**
+ * Waits until trunks and rules are all back; throws after `limitMs`. How fast they come back is
+ * measured in bench/timeouts (`--only drift`); the tests assert what brought them back.
+ */
+async function waitForRestore(limitMs: number): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < limitMs) {
-    if ((await objectCount().catch(() => 0)) === 4) return Date.now() - t0;
+    if ((await objectCount().catch(() => 0)) === 4) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`trunks and rules not restored within ${limitMs} ms`);
 }
 
 describe('startReconciler', () => {
-  it('provisions before it resolves, then restores everything within 10 s of a FLUSHALL', async () => {
+  it('provisions before it resolves, then restores everything on noticing a FLUSHALL', async () => {
     // A long periodic interval: the restore must come from noticing the flush.
     const reconciler = await start(60_000);
     try {
       expect(await objectCount()).toBe(4);
       await redis.flushall();
       expect((await stack.client.sip.listSipInboundTrunk()).length).toBe(0);
-      const ms = await timeToRestore(10_000);
-      expect(ms).toBeLessThan(10_000);
+      // The periodic check is a minute away: only noticing the flush can restore them here.
+      await waitForRestore(10_000);
       const trunks = await stack.client.sip.listSipInboundTrunk();
       expect(trunks.map((t) => t.name).sort()).toEqual(['sb:sb-test:carrier', 'sb:sb-test:dev']);
       expect(reconciler.status().lastTrigger).toBe('redis_flush');
@@ -86,7 +89,7 @@ describe('startReconciler', () => {
     try {
       const [trunk] = await stack.client.sip.listSipInboundTrunk();
       await stack.client.sip.deleteSipTrunk(trunk!.sipTrunkId);
-      await timeToRestore(5000);
+      await waitForRestore(5000);
       expect(reconciler.status().lastTrigger).toBe('periodic');
     } finally {
       await reconciler.stop();
@@ -113,8 +116,8 @@ describe('startReconciler', () => {
           child.once('exit', () => done());
           child.kill('SIGKILL');
         });
-      const ms = await timeToRestore(10_000);
-      expect(ms).toBeLessThan(10_000);
+      // The periodic check is a minute away: only noticing the flush can restore them here.
+      await waitForRestore(10_000);
       expect(reconciler.status().lastTrigger).toBe('redis_restart');
     } finally {
       await reconciler.stop();
