@@ -96,11 +96,6 @@ describe('classifyTerminal', () => {
     expect(classifyTerminal(text, config)).toBeUndefined();
   });
 
-  it('covers at least 40 positive phrases across all four languages', () => {
-    expect(positives.length).toBeGreaterThanOrEqual(40);
-    expect(new Set(positives.map(([, , l]) => l))).toEqual(new Set(['nl', 'fr', 'en', 'de']));
-  });
-
   it('puts an emergency before a hand-off and a hand-off before goodbye', () => {
     expect(classifyTerminal('Heart attack! Get me an operator', config)?.intent).toBe('EMERGENCY');
     expect(classifyTerminal('Ik wil een medewerker, dag', config)?.intent).toBe('HANDOFF_REQUEST');
