@@ -54,5 +54,9 @@ fi
 
 log "build: compiling TypeScript"
 npx tsc -p tsconfig.build.json
-# The admission Lua scripts are read at run time next to the compiled code.
-rm -rf dist/admission/lua && cp -r src/admission/lua dist/admission/lua
+# Lua scripts (every src/<folder>/lua, e.g. admission and privacy) are read at run time next to
+# the compiled code.
+find src -type d -name lua -prune | while read -r dir; do
+  out="dist/${dir#src/}"
+  rm -rf "$out" && mkdir -p "$(dirname "$out")" && cp -r "$dir" "$out"
+done

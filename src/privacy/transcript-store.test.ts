@@ -164,6 +164,46 @@ describe('transcript store', () => {
     expect(await redis.zrange(`${prefix}:tr:recent`, 0, -1)).toEqual(['SCL_new1']);
   });
 
+  it('writes both indexes in one Lua script, never as separate commands', async () => {
+    const s = store();
+    const monitor = await redis.monitor();
+    const seen: { command: string; key: string | undefined; source: string }[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      const [command = '', key] = args;
+      seen.push({ command: command.toLowerCase(), key, source });
+    });
+    try {
+      await s.startCall({ callId: 'SCL_idx1', pseudonym: alice, language: 'nl', startedAt: 1 });
+      await s.startCall({
+        callId: 'SCL_idx2',
+        pseudonym: undefined,
+        language: 'nl',
+        startedAt: Date.now(),
+      });
+      await new Promise((r) => setTimeout(r, 200)); // MONITOR lines arrive asynchronously
+    } finally {
+      monitor.disconnect();
+    }
+    const indexKeys = new Set([`${prefix}:tr:recent`, `${prefix}:tr:caller:{${alice}}`]);
+    const indexWrites = seen.filter((c) => c.key !== undefined && indexKeys.has(c.key));
+    // Two calls: recent + caller index, then recent only; three commands each.
+    expect(indexWrites.map((c) => `${c.command} ${c.key}`)).toEqual([
+      ...[`${prefix}:tr:recent`, `${prefix}:tr:caller:{${alice}}`, `${prefix}:tr:recent`].flatMap(
+        (key) => [`zadd ${key}`, `expire ${key}`, `zremrangebyscore ${key}`],
+      ),
+    ]);
+    expect(indexWrites.every((c) => c.source === 'lua')).toBe(true);
+    expect(seen.filter((c) => c.command === 'evalsha' || c.command === 'eval').length).toBe(2);
+    // Complete: both index entries exist, each with the retention as TTL; no index for a withheld caller.
+    expect(await redis.zrange(`${prefix}:tr:caller:{${alice}}`, 0, -1)).toEqual(['SCL_idx1']);
+    expect((await redis.zrange(`${prefix}:tr:recent`, 0, -1)).sort()).toEqual([
+      'SCL_idx1',
+      'SCL_idx2',
+    ]);
+    for (const key of indexKeys) expect(await redis.ttl(key)).toBeGreaterThan(30 * 86400 - 10);
+    expect((await ourKeys()).filter((k) => k.includes(':tr:caller:'))).toHaveLength(1);
+  });
+
   it('erases every call of one caller and nothing of another', async () => {
     const s = store();
     await call(s, 'SCL_a1', alice);

@@ -2,7 +2,7 @@ import type { Logger } from '../telemetry/index.js';
 import { retentionSeconds, type PrivacyConfig } from './config.js';
 import { assertCallId, assertPseudonym, createTranscriptKeys } from './keys.js';
 import { maskPhoneNumbers, scrubPhoneNumbers, type NumberPseudonymizer } from './phone-numbers.js';
-import { appendTurn, finishCall, runScript, type RedisClient } from './scripts.js';
+import { runScript, scripts, type RedisClient } from './scripts.js';
 import { readCall, readRecent, sweepCallIds } from './transcript-read.js';
 import type {
   CallTranscript,
@@ -68,24 +68,17 @@ export function createTranscriptStore(deps: TranscriptStoreDeps): TranscriptStor
   const ttl = retentionSeconds(deps.config);
   const keys = createTranscriptKeys(deps.config.keyPrefix);
 
-  /**
-   * Points the indexes at a call that was just written. Each index is scored by the call's expiry
-   * and loses its expired members on every write, and the index keys carry the same TTL, so no
-   * index outlives the calls it lists.
-   */
+  /** Points the recent-calls index and the caller's index at a call just written, atomically. */
   const index = async (callId: string, pseudonym: string | undefined): Promise<void> => {
     const now = clock();
-    const expiry = now + ttl * 1000;
-    const writes: Promise<unknown>[] = [];
-    const targets = [keys.recent(), ...(pseudonym ? [keys.byCaller(pseudonym)] : [])];
-    for (const key of targets) {
-      writes.push(
-        redis.zadd(key, expiry, callId),
-        redis.expire(key, ttl),
-        redis.zremrangebyscore(key, '-inf', `(${now}`),
-      );
-    }
-    await Promise.all(writes);
+    const recent = keys.recent();
+    await runScript(
+      redis,
+      scripts.indexCall,
+      // A withheld caller has no index of their own; the script then ignores KEYS[2].
+      [recent, pseudonym ? keys.byCaller(pseudonym) : recent],
+      [callId, now, now + ttl * 1000, ttl, pseudonym ? '1' : '0'],
+    );
   };
 
   const pseudonymOf = (reply: unknown): string | undefined => {
@@ -138,7 +131,7 @@ export function createTranscriptStore(deps: TranscriptStoreDeps): TranscriptStor
       };
       const reply = await runScript(
         redis,
-        appendTurn,
+        scripts.appendTurn,
         [keys.meta(callId), keys.turns(callId)],
         [ttl, JSON.stringify(stored)],
       );
@@ -157,7 +150,7 @@ export function createTranscriptStore(deps: TranscriptStoreDeps): TranscriptStor
       const target = end.transferTarget ? maskPhoneNumbers(end.transferTarget) : '';
       const reply = await runScript(
         redis,
-        finishCall,
+        scripts.finishCall,
         [keys.meta(callId), keys.turns(callId)],
         [ttl, end.outcome, toMs(end.endedAt, 'endedAt'), target],
       );
