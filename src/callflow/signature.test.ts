@@ -65,6 +65,26 @@ describe('Twilio request signature', () => {
       expect(twilio.validateRequest('token-for-test', ours, url, params)).toBe(true);
     }
   });
+
+  it('accepts the URL with or without its default port, whichever Twilio signed', () => {
+    const { authToken, params } = VECTOR;
+    const withPort = 'https://switchboard.example.org:443/twilio/voice?leg=agent';
+    const withoutPort = 'https://switchboard.example.org/twilio/voice?leg=agent';
+    const signedWithPort = computeTwilioSignature(authToken, withPort, params);
+    const signedWithout = computeTwilioSignature(authToken, withoutPort, params);
+    expect(signedWithPort).not.toBe(signedWithout);
+    for (const signature of [signedWithPort, signedWithout]) {
+      expect(verifyTwilioSignature(authToken, withoutPort, params, signature)).toBe(true);
+      expect(verifyTwilioSignature(authToken, withPort, params, signature)).toBe(true);
+    }
+    // Another port is another URL.
+    const otherPort = computeTwilioSignature(
+      authToken,
+      'https://switchboard.example.org:8443/twilio/voice?leg=agent',
+      params,
+    );
+    expect(verifyTwilioSignature(authToken, withoutPort, params, otherPort)).toBe(false);
+  });
 });
 
 describe('signedUrl', () => {

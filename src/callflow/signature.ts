@@ -1,27 +1,19 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import twilio from 'twilio';
 
 /** Form fields as received: a field sent twice keeps every value. */
 export type FormParams = Record<string, string | string[]>;
 
 /**
- * Twilio's documented request signature: the full URL Twilio called, then every POST field
- * sorted by name, each name immediately followed by its value, HMAC-SHA1 with the auth token,
- * base64. Repeated fields follow the official helper (`twilio.getExpectedTwilioSignature`): their
- * distinct values sorted and each appended after the name.
+ * Twilio's documented request signature (HMAC-SHA1 of the URL and the sorted POST fields, base64),
+ * computed by the official helper. Used to sign requests in tests and fixtures.
  */
 export function computeTwilioSignature(authToken: string, url: string, params: FormParams): string {
-  let data = url;
-  for (const name of Object.keys(params).sort()) {
-    const value = params[name]!;
-    const values = Array.isArray(value) ? [...new Set(value)].sort() : [value];
-    for (const v of values) data += name + v;
-  }
-  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+  return twilio.getExpectedTwilioSignature(authToken, url, params);
 }
 
 /**
- * Constant time over the signature bytes. Only the length can short-circuit, and the length of a
- * base64 HMAC-SHA1 (28) is public.
+ * Checks `X-Twilio-Signature` with the official helper: constant-time comparison, and it accepts
+ * the URL with and without its default port (Twilio signs either, depending on the product).
  */
 export function verifyTwilioSignature(
   authToken: string,
@@ -30,9 +22,7 @@ export function verifyTwilioSignature(
   signature: string | undefined,
 ): boolean {
   if (signature === undefined || signature === '') return false;
-  const expected = Buffer.from(computeTwilioSignature(authToken, url, params), 'utf8');
-  const given = Buffer.from(signature, 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return twilio.validateRequest(authToken, signature, url, params);
 }
 
 /**
