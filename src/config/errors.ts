@@ -6,10 +6,11 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
-  constructor(source: string, problems: ConfigProblem[]) {
+  constructor(source: string, problems: ConfigProblem[], options?: { cause?: unknown }) {
     super(
       `invalid configuration in ${source}:\n` +
         problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+      options,
     );
     this.name = 'ConfigError';
     this.problems = problems;

@@ -1,12 +1,14 @@
 export {
   loadConfig,
   parseConfig,
-  RESOLVED_CONFIG_ENV,
+  RESOLVED_CONFIG_FILE_ENV,
+  childProcessEnv,
   type LoadedConfig,
   type LoadOptions,
 } from './load.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export { livekitHttpUrl, livekitWsUrl } from './livekit-url.js';
+export { writeResolvedConfig } from './resolved-file.js';
 export {
   configSchema,
   type SwitchboardConfig,

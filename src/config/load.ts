@@ -5,8 +5,29 @@ import { interpolateEnv, type EnvProblem } from './env.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { configSchema, type SwitchboardConfig } from './schema.js';
 
-/** Environment variable through which `up` passes the resolved config to its child processes. */
-export const RESOLVED_CONFIG_ENV = 'SWITCHBOARD_CONFIG_JSON';
+/**
+ * Environment variable through which `up` tells its child processes (worker, job processes) where
+ * the resolved config is: the path of a file only the owner can read, never the config itself.
+ */
+export const RESOLVED_CONFIG_FILE_ENV = 'SWITCHBOARD_RESOLVED_CONFIG_FILE';
+
+/**
+ * What a process started by `up` may inherit from `up`'s environment: enough to run (find
+ * binaries, locale, temp dir, Node flags), never a secret a config references.
+ */
+const CHILD_ENV = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NODE_ENV', 'NODE_OPTIONS']);
+
+/** The minimal environment for a child of `up`, plus `extra` (e.g. RESOLVED_CONFIG_FILE_ENV). */
+export function childProcessEnv(
+  extra: Record<string, string> = {},
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (CHILD_ENV.has(name) || name.startsWith('LC_'))) out[name] = value;
+  }
+  return { ...out, ...extra };
+}
 
 export interface LoadOptions {
   /** Explicit path (from `--config`). Falls back to SWITCHBOARD_CONFIG, then ./switchboard.yaml, then embedded defaults. */
@@ -31,10 +52,25 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
   const binCache = env.SWITCHBOARD_BIN_CACHE || undefined;
   // `up` hands its already-resolved config to the processes it starts (worker, job processes).
-  const handed = env[RESOLVED_CONFIG_ENV];
+  const handed = env[RESOLVED_CONFIG_FILE_ENV];
   if (opts.path === undefined && handed) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(handed, 'utf8'));
+    } catch (cause) {
+      throw new ConfigError(
+        handed,
+        [
+          {
+            path: '(file)',
+            message: `cannot read the config switchboard up wrote: ${String(cause)}`,
+          },
+        ],
+        { cause },
+      );
+    }
     return {
-      config: parseConfig(JSON.parse(handed), 'resolved config from switchboard up'),
+      config: parseConfig(raw, 'resolved config from switchboard up'),
       source: 'switchboard up',
       binCache,
     };
@@ -58,7 +94,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
   } catch (err) {
     const message = err instanceof YAMLParseError ? err.message : String(err);
-    throw new ConfigError(path, [{ path: '(yaml)', message }]);
+    throw new ConfigError(path, [{ path: '(yaml)', message }], { cause: err });
   }
   return { config: parseConfig(raw, path, env), source: path, binCache };
 }

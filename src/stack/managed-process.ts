@@ -20,7 +20,8 @@ export interface SpawnOptions {
   name: string;
   command: string;
   args: string[];
-  env?: NodeJS.ProcessEnv;
+  /** The child's whole environment: nothing is inherited beyond it. */
+  env: Record<string, string>;
   logDir: string;
   logger: Logger;
   /** Filters the process's output before it reaches the log file (the number scrubber). */
@@ -43,7 +44,7 @@ export function spawnManaged({
   const logFile = join(logDir, `${name}.log`);
   const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, {
-    env: env ?? process.env,
+    env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

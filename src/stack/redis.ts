@@ -11,6 +11,8 @@ export async function ensureRedis(
   url: string,
   logDir: string,
   logger: Logger,
+  /** The redis-server's environment, when one is started (see childProcessEnv). */
+  env: Record<string, string>,
 ): Promise<ManagedProcess | undefined> {
   if (await probeRedis(url, 500)) {
     logger.info({ component: 'redis' }, 'reusing running redis');
@@ -26,6 +28,7 @@ export async function ensureRedis(
     name: 'redis',
     command: 'redis-server',
     args: ['--port', u.port || '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    env,
     logDir,
     logger,
   });

@@ -5,7 +5,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
 import { startReconciler, type Reconciler } from '../provisioning/index.js';
-import { livekitHttpUrl, RESOLVED_CONFIG_ENV, type SwitchboardConfig } from '../config/index.js';
+import {
+  childProcessEnv,
+  livekitHttpUrl,
+  RESOLVED_CONFIG_FILE_ENV,
+  writeResolvedConfig,
+  type SwitchboardConfig,
+} from '../config/index.js';
 import { createScrubbingStream } from '../privacy/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -34,6 +40,11 @@ export interface StackOptions {
   logger: Logger;
   /** Where scripts/install.sh cached livekit-server and livekit-sip (SWITCHBOARD_BIN_CACHE); default ~/.cache/switchboard/bin. */
   binCache?: string;
+  /**
+   * The environment every child starts with (redis, livekit-server, livekit-sip, the worker).
+   * Default: the minimal one from childProcessEnv(), never `up`'s whole environment.
+   */
+  childEnv?: Record<string, string>;
 }
 
 export interface RunningStack {
@@ -66,6 +77,7 @@ export async function startStack({
   runDir,
   logger,
   binCache,
+  childEnv = childProcessEnv(),
 }: StackOptions): Promise<RunningStack> {
   const taken = await takenPorts(portClaims(config));
   if (taken.length > 0) throw new PortsInUseError(taken);
@@ -80,8 +92,13 @@ export async function startStack({
   // with `individual` rules; livekit-sip logs it on failed calls. Numbers become pseudonyms first.
   const pseudonymizer = pseudonymizerFromConfig(config.admission);
   const scrub = () => createScrubbingStream(pseudonymizer);
-  const spawn = (opts: Omit<Parameters<typeof spawnManaged>[0], 'logDir' | 'logger' | 'filter'>) =>
-    spawnManaged({ ...opts, logDir, logger, filter: scrub });
+  const spawn = (
+    opts: Omit<Parameters<typeof spawnManaged>[0], 'logDir' | 'logger' | 'filter' | 'env'>,
+    env: Record<string, string> = childEnv,
+  ) => spawnManaged({ ...opts, env, logDir, logger, filter: scrub });
+  // The worker and its job processes read the config, secrets included, from this file; only its
+  // path is in their environment, so no grandchild (espeak-ng, pocketsphinx) inherits a secret.
+  let resolvedConfig: { path: string; remove: () => void } | undefined;
   let controlPlane: ServerType | undefined;
   let reconciler: Reconciler | undefined;
   const stop = async () => {
@@ -96,10 +113,11 @@ export async function startStack({
       await proc.stop(grace);
     }
     started.length = 0;
+    resolvedConfig?.remove();
   };
 
   try {
-    const redis = await ensureRedis(config.redis.url, logDir, logger);
+    const redis = await ensureRedis(config.redis.url, logDir, logger, childEnv);
     if (redis) started.push(redis);
 
     /** Writes a Go service's generated YAML, starts it, and waits until its health check passes. */
@@ -127,13 +145,12 @@ export async function startStack({
     reconciler = await startReconciler({ config, logger });
 
     const workerEntry = fileURLToPath(new URL('../agent/worker.js', import.meta.url));
+    resolvedConfig = writeResolvedConfig(confDir, config);
     started.push(
-      spawn({
-        name: 'agent-worker',
-        command: process.execPath,
-        args: [workerEntry],
-        env: { ...process.env, [RESOLVED_CONFIG_ENV]: JSON.stringify(config) },
-      }),
+      spawn(
+        { name: 'agent-worker', command: process.execPath, args: [workerEntry] },
+        { ...childEnv, [RESOLVED_CONFIG_FILE_ENV]: resolvedConfig.path },
+      ),
     );
     await waitFor(
       'agent worker',
@@ -183,6 +200,7 @@ export async function startStack({
   );
   const kill = () => {
     for (const proc of started) proc.kill();
+    resolvedConfig?.remove();
   };
   return { logDir, crashed, stop, kill };
 }
