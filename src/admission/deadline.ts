@@ -1,6 +1,5 @@
 /** Redis did not answer within the admission budget. */
 export class AdmissionTimeoutError extends Error {
-  readonly retryable = true;
   constructor(budgetMs: number) {
     super(`Redis did not answer within ${budgetMs} ms`);
     this.name = 'AdmissionTimeoutError';

@@ -12,7 +12,6 @@ export {
   signedUrl,
   type FormParams,
 } from './signature.js';
-export { CALLER_PSEUDONYM_HEADER } from './sip-uri.js';
 export { TWILIO_ROUTES, DEFAULT_SIP_USER } from './twilio-routes.js';
 export { CLOUDONIX_ROUTES } from './cloudonix-routes.js';
 export { webhookRequests } from './metrics.js';

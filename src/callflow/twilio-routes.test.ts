@@ -201,13 +201,13 @@ describe('Twilio documents and fallback', () => {
   it('uses a configured fixed user and falls back to a fixed user when To is no number', async () => {
     const fixed = testApp(testConfig('dev', { sipUser: 'line-1' }));
     const res = await twilioRequest(fixed.app, { path: '/twilio/voice' });
-    expect(await res.text()).toContain('<Sip>sip:line-1@127.0.0.1:5060?');
+    expect(await res.text()).toContain('<Sip>sip:line-1@127.0.0.1:5060</Sip>');
     const { app } = testApp(testConfig('dev'));
     const client = await twilioRequest(app, {
       path: '/twilio/voice',
       params: callParams({ To: 'client:alice' }),
     });
-    expect(await client.text()).toContain('<Sip>sip:switchboard@127.0.0.1:5060?');
+    expect(await client.text()).toContain('<Sip>sip:switchboard@127.0.0.1:5060</Sip>');
   });
 
   it('omits the pseudonym header for a withheld caller', async () => {

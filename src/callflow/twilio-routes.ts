@@ -90,7 +90,7 @@ export function createTwilioRoutes(opts: TwilioRoutesOptions): Hono {
     const dialled = pseudonymizer.normalize(field(call.params, 'To'));
     const user =
       twilio.sipUser ?? (dialled !== undefined && isE164(dialled) ? dialled : DEFAULT_SIP_USER);
-    const sipUri = gatewaySipUri({ profile, domain, user, callerPseudonym: call.callerPseudonym });
+    const sipUri = gatewaySipUri({ profile, domain, user });
     const credentials =
       twilio.sipUsername !== undefined && twilio.sipPassword !== undefined
         ? { username: twilio.sipUsername, password: twilio.sipPassword }
