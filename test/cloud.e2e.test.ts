@@ -10,6 +10,8 @@ import {
   type OpenAIStandin,
 } from '../bench/standins/index.js';
 import { startExampleBackend, type ExampleBackend } from '../examples/backend/server.js';
+import { REFUSED_TOOL_OUTPUT } from '../src/agent/index.js';
+import type { OpenAIChatRequest } from '../bench/standins/openai-format.js';
 import { voicedSeconds } from './support/audio.js';
 import { listen, referTo, say } from './support/calls.js';
 import { E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
@@ -66,8 +68,17 @@ describe('the agent on cloud engines (stand-ins)', () => {
     ['de', 'ich möchte mit einem Menschen sprechen'],
   ])('hands off a caller who asks for a person in %s', async (language, transcript) => {
     deepgram.setScript([{ transcript, language }]);
+    const synthesesBefore = elevenlabs.syntheses.length;
     const call = await say('hello, hello');
     expect(referTo(call.sipTrace)).toEqual([stack.config.agent.handoff.target]);
+    // The hand-off line is said in the caller's language, by a voice speaking that language.
+    const announce = stack.config.agent.handoff.announce[language as 'nl' | 'fr' | 'de'];
+    expect(
+      elevenlabs.syntheses
+        .slice(synthesesBefore)
+        .filter((s) => announce.startsWith(s.text.slice(0, 20)))
+        .map((s) => s.languageCode),
+    ).toEqual([language]);
   });
 
   it('transfers an emergency to the emergency target in transfer mode, without waiting on the backend', async () => {
@@ -142,9 +153,31 @@ describe('the agent on cloud engines (stand-ins)', () => {
       const greetingOnly = await listen(8);
       const requestsBefore = openai.requests.length;
       const call = await say('hello, could you connect me please');
-      expect(openai.requests.length).toBeGreaterThan(requestsBefore);
       expect(referTo(call.sipTrace)).toEqual([]);
+      // The tool ran and refused: the model's follow-up request carries the tool's refusal.
+      expect([...new Set(toolOutputs(openai.requests.slice(requestsBefore)))]).toEqual([
+        JSON.stringify(REFUSED_TOOL_OUTPUT),
+      ]);
       expect(voicedSeconds(call.heard!)).toBeGreaterThan(voicedSeconds(greetingOnly.heard!) + 1);
+    });
+
+    it('transfers the caller when the LLM asks for the helpdesk: a REFER from inside the tool', async () => {
+      deepgram.setScript([{ transcript: 'can I talk to the helpdesk please', language: 'en' }]);
+      openai.setScript([
+        { toolCall: { name: 'transfer_to_helpdesk', arguments: {} } },
+        { text: 'You are being transferred.' },
+      ]);
+      const call = await say('hello, could you connect me please');
+      expect(referTo(call.sipTrace)).toEqual([stack.config.agent.handoff.target]);
     });
   });
 });
+
+/** The tool results the model was sent back, across the stand-in's requests. */
+function toolOutputs(requests: Array<{ body?: unknown }>): unknown[] {
+  return requests.flatMap((r) =>
+    ((r.body as OpenAIChatRequest | undefined)?.messages ?? [])
+      .filter((m) => m.role === 'tool')
+      .map((m) => m.content),
+  );
+}

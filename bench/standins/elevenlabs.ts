@@ -52,7 +52,17 @@ export interface ElevenLabsStandinOptions {
   chunkMs?: number;
 }
 
-export type ElevenLabsStandin = StandinHandle;
+/** One text the stand-in turned into speech, with the voice and language it was asked for. */
+export interface ElevenLabsSynthesis {
+  text: string;
+  voiceId: string;
+  /** `language_code` of the WebSocket session; undefined when the client sent none. */
+  languageCode: string | undefined;
+}
+
+export interface ElevenLabsStandin extends StandinHandle {
+  syntheses: ElevenLabsSynthesis[];
+}
 
 interface Context {
   buffer: string;
@@ -65,6 +75,7 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
   const pick = createDelayPicker(opts.delays?.seed ?? 1);
   const requests: StandinRequest[] = [];
   const events: StandinEvent[] = [];
+  const syntheses: ElevenLabsSynthesis[] = [];
   const msPerChar = opts.msPerChar ?? 45;
   const chunkMs = opts.chunkMs ?? 100;
   const voicePath = /^\/v1\/text-to-speech\/([^/]+)\/(multi-stream-input|stream)$/;
@@ -116,10 +127,18 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
     if (!authorized) return rejectUpgrade(socket, 401);
     const sampleRate = pcmRate(url.searchParams.get('output_format'));
     if (sampleRate === undefined) return rejectUpgrade(socket, 400);
-    wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, sampleRate));
+    const voice = {
+      voiceId: match[1]!,
+      languageCode: url.searchParams.get('language_code') ?? undefined,
+    };
+    wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, sampleRate, voice));
   });
 
-  function runSession(ws: WebSocket, sampleRate: number): void {
+  function runSession(
+    ws: WebSocket,
+    sampleRate: number,
+    voice: Omit<ElevenLabsSynthesis, 'text'>,
+  ): void {
     const contexts = new Map<string, Context>();
     const sequence = createSequencer(clock);
     const sendAt = (delayMs: number, message: () => object) =>
@@ -132,6 +151,7 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
       ctx.buffer = '';
       if (!text) return;
       ctx.generations += 1;
+      syntheses.push({ text, ...voice });
       const first = pick(opts.delays?.firstByteMs);
       events.push({
         at: clock(),
@@ -202,6 +222,7 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
     },
     requests,
     events,
+    syntheses,
     async stop() {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -11,3 +11,4 @@ export {
   type Language,
 } from './config.js';
 export { checkEngineKeysForBrain } from './engines/config.js';
+export { REFUSED_TOOL_OUTPUT } from './session.js';
