@@ -8,10 +8,13 @@ import { pseudonymizerFromConfig } from '../admission/index.js';
 import { parseConfig } from '../config/index.js';
 import { createTranscriptStore } from '../privacy/index.js';
 import { createLogger } from '../telemetry/index.js';
+import type * as engines from './engines/index.js';
+
+type EnginesModule = typeof engines;
 
 // An engine that fails after the call was admitted: the fault this suite is about.
 vi.mock('./engines/index.js', async (original) => ({
-  ...(await original<typeof import('./engines/index.js')>()),
+  ...(await original<EnginesModule>()),
   createCallEngines: () => {
     throw new TypeError('engine exploded');
   },
