@@ -7,8 +7,10 @@ export class WebhookError extends Error {
     readonly result: WebhookResult,
     /** Static text for the response body: never echoes anything from the request. */
     message: string,
+    /** `{ cause }` when this wraps another error (never sent in the response). */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'WebhookError';
   }
 }

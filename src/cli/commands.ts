@@ -2,12 +2,9 @@ import { doctorCommand } from './doctor.js';
 import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
 import { provisionApplyCommand, provisionPlanCommand } from './provision.js';
 import { upCommand } from './up.js';
+import type { Command } from './command.js';
 
-export interface Command {
-  summary: string;
-  /** Returns the process exit code; only cli/ decides exit codes. */
-  run(args: string[]): Promise<number>;
-}
+export type { Command } from './command.js';
 
 /** Each capability adds its commands here, keyed by the words that invoke them. */
 export const commands: Record<string, Command> = {

@@ -1,6 +1,6 @@
 import { runDoctor } from '../stack/doctor.js';
 import { parseCommand } from './args.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 
 export const doctorCommand: Command = {
   summary:

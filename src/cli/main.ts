@@ -1,7 +1,6 @@
-import { ConfigError } from '../config/index.js';
-import { commands, type Command } from './commands.js';
-
-export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
+import type { Command } from './command.js';
+import { commands } from './commands.js';
+import { EXIT } from './exit-codes.js';
 
 function usage(): string {
   const lines = Object.entries(commands).map(
@@ -32,10 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await found.command.run(found.rest);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`switchboard: ${err.message}\n`);
-      return EXIT.error;
-    }
+    // A ConfigError's message already lists every problem with its path.
     process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.error;
   }

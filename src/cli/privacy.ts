@@ -11,7 +11,8 @@ import {
 import { connectRedisOnce } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { parseCommand } from './args.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
+import { EXIT } from './exit-codes.js';
 
 const CALLER_OPTION = { caller: { type: 'string' } } as const;
 
@@ -48,17 +49,17 @@ async function withCaller(
   const number = parsed.values.caller;
   if (typeof number !== 'string' || number.trim() === '') {
     process.stderr.write(`switchboard: ${usage}\n`);
-    return 1;
+    return EXIT.error;
   }
   const session = await openSession(parsed.load().config);
   try {
     const result = await action(session, number);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     if (err instanceof NotAPhoneNumberError) {
       process.stderr.write(`switchboard: ${err.message}\n`);
-      return 1;
+      return EXIT.error;
     }
     throw err;
   } finally {

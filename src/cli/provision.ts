@@ -1,4 +1,4 @@
-import { ConfigError, type SwitchboardConfig } from '../config/index.js';
+import type { SwitchboardConfig } from '../config/index.js';
 import {
   apply,
   createProvisioningClient,
@@ -10,11 +10,8 @@ import {
   type Plan,
 } from '../provisioning/index.js';
 import { parseCommand } from './args.js';
-import type { Command } from './commands.js';
-
-const EXIT_OK = 0;
-const EXIT_ERROR = 1;
-const EXIT_CHANGES = 2;
+import type { Command } from './command.js';
+import { EXIT } from './exit-codes.js';
 
 const COMMON = {
   json: { type: 'boolean' },
@@ -49,10 +46,15 @@ async function planFor(
   });
   try {
     return { found: await plan(desiredState(config), client), client };
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot read SIP objects from LiveKit at ${url}: ${reason}; is the stack up?`);
+  } catch (cause) {
+    throw new Error(`cannot read SIP objects from LiveKit at ${url} (is the stack up?)`, { cause });
   }
+}
+
+/** The message, then the message of each error it wraps: `what failed: why`. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause === undefined ? err.message : `${err.message}: ${describe(err.cause)}`;
 }
 
 /** Config errors and unreachable LiveKit become exit 1 with the message on stderr. */
@@ -60,9 +62,8 @@ async function guarded(body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (err) {
-    const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-    process.stderr.write(`switchboard: ${message}\n`);
-    return EXIT_ERROR;
+    process.stderr.write(`switchboard: ${describe(err)}\n`);
+    return EXIT.error;
   }
 }
 
@@ -77,7 +78,7 @@ export const provisionPlanCommand: Command = {
           ? `${JSON.stringify(planToJson(found), null, 2)}\n`
           : renderPlan(found, { prune: loaded.values.prune === true }),
       );
-      return found.hasChanges ? EXIT_CHANGES : EXIT_OK;
+      return found.hasChanges ? EXIT.changes : EXIT.ok;
     }),
 };
 
@@ -97,6 +98,6 @@ export const provisionApplyCommand: Command = {
         for (const warning of found.warnings) process.stderr.write(`warning: ${warning}\n`);
         process.stdout.write(renderApplyResult(result));
       }
-      return result.ok ? EXIT_OK : EXIT_ERROR;
+      return result.ok ? EXIT.ok : EXIT.error;
     }),
 };

@@ -3,7 +3,7 @@ import { assertRecordFree } from '../privacy/index.js';
 import { PortsInUseError, startStack } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { parseCommand } from './args.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { softphoneSettings } from './softphone.js';
 
 export const upCommand: Command = {

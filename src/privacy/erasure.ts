@@ -31,9 +31,10 @@ export interface CallerExport {
 
 /** The number could not be read as a phone number; the message does not repeat it. */
 export class NotAPhoneNumberError extends Error {
-  constructor() {
+  constructor(options?: ErrorOptions) {
     super(
       'the caller value is not a phone number; give it as +32470123456, 0032… or 0470 12 34 56',
+      options,
     );
     this.name = 'NotAPhoneNumberError';
   }

@@ -24,10 +24,14 @@ import { probeRedis } from './redis-probe.js';
 import { httpOk, sipHealthy, waitFor } from './wait.js';
 
 export class PortsInUseError extends Error {
-  constructor(readonly taken: PortClaim[]) {
+  constructor(
+    readonly taken: PortClaim[],
+    options?: ErrorOptions,
+  ) {
     super(
       `ports already in use: ${taken.map((t) => `${t.port}/${t.protocol} (${t.field})`).join(', ')}. ` +
         'Is another `switchboard up` running? Stop it, or change those fields in switchboard.yaml.',
+      options,
     );
     this.name = 'PortsInUseError';
   }

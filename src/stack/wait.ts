@@ -6,17 +6,19 @@ export async function waitFor(
   intervalMs = 100,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let lastError = '';
+  let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       if (await probe()) return;
     } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = err;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+  const last = lastError instanceof Error ? lastError.message : lastError;
   throw new Error(
-    `${what} did not become ready within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`,
+    `${what} did not become ready within ${Math.round(timeoutMs / 1000)} s${last !== undefined ? ` (last error: ${String(last)})` : ''}`,
+    lastError === undefined ? undefined : { cause: lastError },
   );
 }
 
