@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/testing/free-port.js';
 import { readWav, type Pcm } from './audio.js';
+import { softphonePorts } from './sip-ports.js';
 
 export interface CallOptions {
   username: string;
@@ -39,18 +39,41 @@ export interface CallResult {
  * dir that is removed before this returns; only the samples are handed back.
  */
 export async function callWithBaresip(opts: CallOptions): Promise<CallResult> {
-  // baresip takes a random free TCP port for SIP; when the same UDP port is taken it exits
-  // before sending anything. That is the harness's problem, not the call's: pick another port.
-  const first = await callOnce(opts);
-  return first.timing.invite === undefined ? callOnce(opts) : first;
+  // baresip binds UDP and TCP on its SIP port (TLS on the next) and exits before dialling when
+  // any is taken; the ports are checked free on every protocol and lie outside the ephemeral range.
+  const ports = await softphonePorts();
+  try {
+    const result = await callOnce(opts, ports.sip, ports.rtpFrom, ports.rtpTo);
+    if (result.timing.invite === undefined) {
+      throw new Error(
+        `baresip exited (${result.exitCode}) before sending its INVITE:\n${result.sipTrace}`,
+      );
+    }
+    return result;
+  } finally {
+    ports.release();
+  }
 }
 
-async function callOnce(opts: CallOptions): Promise<CallResult> {
+/** Where each call's SIP trace is kept when SWITCHBOARD_E2E_TRACES names a folder. */
+let traced = 0;
+function keepTrace(opts: CallOptions, trace: string): void {
+  const dir = process.env.SWITCHBOARD_E2E_TRACES;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const name = `${String(++traced).padStart(3, '0')}-${Date.now()}-${opts.username.replace(/\W/g, '')}.txt`;
+  writeFileSync(join(dir, name), trace);
+}
+
+async function callOnce(
+  opts: CallOptions,
+  sipPort: number,
+  rtpFrom: number,
+  rtpTo: number,
+): Promise<CallResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-baresip-'));
   const recDir = join(dir, 'rec');
   mkdirSync(recDir);
-  const sipPort = await freePort();
-  const rtpBase = 30000 + ((sipPort * 7) % 20000);
   const codecs = opts.codecs ?? ['PCMU'];
   writeFileSync(
     join(dir, 'config'),
@@ -61,7 +84,7 @@ async function callOnce(opts: CallOptions): Promise<CallResult> {
       `audio_source aufile,${opts.playWav}`,
       'audio_alert alsa,null',
       'audio_level no',
-      `rtp_ports ${rtpBase}-${rtpBase + 20}`,
+      `rtp_ports ${rtpFrom}-${rtpTo}`,
       'module_path /usr/lib/baresip/modules',
       'module g722.so',
       'module g711.so',
@@ -138,5 +161,6 @@ async function callOnce(opts: CallOptions): Promise<CallResult> {
   const dec = readdirSync(recDir).find((f) => f.endsWith('-dec.wav'));
   if (dec) heard = readWav(readFileSync(join(recDir, dec)));
   rmSync(dir, { recursive: true, force: true });
+  keepTrace(opts, sipTrace);
   return { exitCode, established: timing.answered !== undefined, heard, lines, timing, sipTrace };
 }
