@@ -1,35 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { voicedSeconds } from './support/audio.js';
-import { listen } from './support/calls.js';
-import { E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
-
-function exportCaller(stack: StackHandle, number: string): Array<{ outcome: string | null }> {
-  const run = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'bin', 'switchboard.js'),
-      'privacy',
-      'export',
-      '--caller',
-      number,
-      '--config',
-      stack.configPath,
-    ],
-    {
-      env: { ...process.env, ...E2E_ENV },
-      encoding: 'utf8',
-    },
-  );
-  expect(run.status, run.stderr).toBe(0);
-  return (JSON.parse(run.stdout) as { calls: Array<{ outcome: string | null }> }).calls;
-}
+import { listen, TRUNKS } from './support/calls.js';
+import { eraseCaller, exportCalls } from './support/privacy-cli.js';
+import { useStack, type StackHandle } from './support/stack.js';
 
 describe('admission on a real call', () => {
   let stack: StackHandle;
   beforeAll(async () => {
     stack = await useStack();
+    // This suite counts caller A's calls from zero, whatever other suites or earlier runs did.
+    eraseCaller(stack, TRUNKS.callerA.username);
   });
 
   it('refuses the third call of one caller within the hour with the spoken prompt, then hangs up', async () => {
@@ -45,7 +25,7 @@ describe('admission on a real call', () => {
     expect(third.timing.ended! - third.timing.answered!).toBeLessThan(25_000);
     expect(third.sipTrace).toMatch(/^BYE sip:/m);
 
-    const outcomes = exportCaller(stack, '02 555 01 42')
+    const outcomes = exportCalls(stack, '02 555 01 42')
       .map((c) => c.outcome)
       .sort();
     expect(outcomes).toEqual(['answered', 'answered', 'rejected:rate_limited']);

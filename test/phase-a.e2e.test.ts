@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWithBaresip } from './support/baresip.js';
+import { sipTranscript } from './support/calls.js';
 import { firstVoicedMs, silenceWav, voicedSeconds } from './support/audio.js';
 import { activeJobs, eventually, roomService } from './support/livekit.js';
 import { E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
@@ -71,7 +72,24 @@ describe('phase A: a softphone call is answered by the agent', () => {
       maxSeconds: 8,
     });
     expect(result.established).toBe(false);
-    expect(result.sipTrace).toMatch(/SIP\/2\.0 (401|403|407)/);
+    // Every call is challenged first; only a failed login is refused again *after* the softphone
+    // answered the challenge with its credentials.
+    const messages = sipTranscript(result.sipTrace);
+    const withCredentials = messages.filter(
+      (m) => m.startLine.startsWith('INVITE ') && /^(Proxy-)?Authorization:/im.test(m.text),
+    );
+    expect(withCredentials, 'baresip answered the challenge with credentials').not.toEqual([]);
+    const answers = messages
+      .filter(
+        (m) =>
+          m.status !== undefined &&
+          m.status >= 200 &&
+          m.cseqMethod === 'INVITE' &&
+          withCredentials.some((i) => i.cseq === m.cseq),
+      )
+      .map((m) => m.status);
+    expect(answers.length, 'a final answer to the INVITE with credentials').toBeGreaterThan(0);
+    expect(answers.every((s) => s === 401 || s === 403 || s === 407)).toBe(true);
     const after = (await rooms.listRooms()).map((r) => r.name).filter((n) => !before.has(n));
     expect(after).toEqual([]);
   });
@@ -110,8 +128,12 @@ describe('phase A: a softphone call is answered by the agent', () => {
         },
       );
     const healthy = doctor({});
+    // Each binary is asked for its own version (livekit-sip needs install's version stamp).
+    expect(healthy.stdout).toMatch(/^ok\s+livekit-server\s+v\d+\.\d+\.\d+ at /m);
+    expect(healthy.stdout).toMatch(/^ok\s+livekit-sip\s+v\d+\.\d+\.\d+ at /m);
+    expect(healthy.stdout).toMatch(/^ok\s+ports\s+in use by the running stack: /m);
+    expect(healthy.stdout).toMatch(/^ok\s+one redis for livekit and livekit-sip\s+both connected/m);
     expect(healthy.status, healthy.stdout).toBe(0);
-    expect(healthy.stdout).toMatch(/ok\s+one redis for livekit and livekit-sip\s+both connected/);
 
     const broken = doctor({ SWITCHBOARD_BIN_CACHE: join(dir, 'empty-cache') });
     expect(broken.status).toBe(1);

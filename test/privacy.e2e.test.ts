@@ -1,34 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listen, say, sipMessages, WAV_DIR } from './support/calls.js';
 import { findAudioFiles, scanForPhoneNumbers } from './support/leak-scan.js';
+import { eraseCaller, exportCalls } from './support/privacy-cli.js';
 import { startSippUas } from './support/sipp.js';
-import { E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
+import { ROOT, useStack, type StackHandle } from './support/stack.js';
 
 const CALLER = '+3225550143';
 
-function privacy(stack: StackHandle, verb: 'export' | 'erase', number: string) {
-  return spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'bin', 'switchboard.js'),
-      'privacy',
-      verb,
-      '--caller',
-      number,
-      '--config',
-      stack.configPath,
-    ],
-    {
-      env: { ...process.env, ...E2E_ENV },
-      encoding: 'utf8',
-    },
-  );
-}
-
+/** Every line of every log under the run dir: the children's and `up`'s own (`up.log`). */
 function allLogLines(stack: StackHandle): string[] {
   return readdirSync(stack.logDir).flatMap((f) =>
     readFileSync(join(stack.logDir, f), 'utf8').split('\n'),
@@ -40,6 +22,8 @@ describe('privacy on real calls', () => {
   const since = Date.now();
   beforeAll(async () => {
     stack = await useStack();
+    // The suite counts this caller's three calls from zero, whatever ran before.
+    eraseCaller(stack, CALLER);
   });
 
   it('keeps the caller number out of every log line, though the INVITE carried it, and writes no audio file', async () => {
@@ -56,6 +40,10 @@ describe('privacy on real calls', () => {
 
     const lines = allLogLines(stack);
     expect(lines.length).toBeGreaterThan(50);
+    // `up` itself (control plane, call flows, reconciler) logs there too, and is scanned with the rest.
+    const upLog = join(stack.logDir, 'up.log');
+    expect(existsSync(upLog), 'up writes <run dir>/logs/up.log').toBe(true);
+    expect(readFileSync(upLog, 'utf8')).toMatch(/"msg":"starting stack"/);
     const findings = scanForPhoneNumbers(
       lines,
       [CALLER, '3225550143', '025550143', '02 555 01 43'],
@@ -71,8 +59,8 @@ describe('privacy on real calls', () => {
   });
 
   it('exports the transcript right after the call, and retention removes it', async () => {
-    const before = JSON.parse(privacy(stack, 'export', '02 555 01 43').stdout) as {
-      calls: Array<{ outcome: string; turns: unknown[] }>;
+    const before = {
+      calls: exportCalls<{ outcome: string; turns: unknown[] }>(stack, '02 555 01 43'),
     };
     // The hand-off call ends transferred when the helpdesk answers (the agent suite asserts that);
     // here it only has to be exported with the other two.
@@ -88,8 +76,7 @@ describe('privacy on real calls', () => {
     let left = before.calls.length;
     while (left > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2_000));
-      left = (JSON.parse(privacy(stack, 'export', CALLER).stdout) as { calls: unknown[] }).calls
-        .length;
+      left = exportCalls(stack, CALLER).length;
     }
     expect(left).toBe(0);
   });

@@ -1,27 +1,46 @@
-import { resolve } from 'node:path';
-import { assertRecordFree } from '../privacy/index.js';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pseudonymizerFromConfig } from '../admission/index.js';
+import type { SwitchboardConfig } from '../config/index.js';
+import { assertRecordFree, createScrubbingStream } from '../privacy/index.js';
 import { PortsInUseError, startStack } from '../stack/index.js';
-import { createLogger } from '../telemetry/index.js';
+import { createLogger, type Logger } from '../telemetry/index.js';
 import { parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { softphoneSettings } from './softphone.js';
+
+/**
+ * `up`'s own log (control plane, call flows, reconciler) goes where every child's does,
+ * `<run dir>/logs/up.log`, through the same phone-number scrubber, and to stdout as well.
+ */
+function upLogger(config: SwitchboardConfig, runDir: string): Logger {
+  const logDir = join(runDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const scrubbed = createScrubbingStream(pseudonymizerFromConfig(config.admission));
+  scrubbed.pipe(createWriteStream(join(logDir, 'up.log'), { flags: 'a' }));
+  // Whoever reads stdout may go away first (a closed terminal, a test runner that exited): `up`
+  // must still stop its children and keep its log file, never die of EPIPE and leave orphans.
+  process.stdout.on('error', () => undefined);
+  scrubbed.pipe(process.stdout, { end: false });
+  return createLogger({ name: 'switchboard-up' }, scrubbed);
+}
 
 export const upCommand: Command = {
   summary: 'run the whole local stack in the foreground (Ctrl-C stops it cleanly)',
   async run(args) {
     const cmd = parseCommand(args, { 'run-dir': { type: 'string' } });
-    const { config, source } = cmd.load();
+    const { config, source, binCache } = cmd.load();
     // The line is record-free by design: refuse any config that would record audio.
     assertRecordFree(config);
     const runDir = resolve(
       typeof cmd.values['run-dir'] === 'string' ? cmd.values['run-dir'] : '.switchboard',
     );
-    const logger = createLogger({ name: 'switchboard-up' });
+    const logger = upLogger(config, runDir);
     logger.info({ config: source, runDir }, 'starting stack');
 
     let stack;
     try {
-      stack = await startStack({ config, runDir, logger });
+      stack = await startStack({ config, runDir, logger, binCache });
     } catch (err) {
       if (err instanceof PortsInUseError) {
         process.stderr.write(`switchboard up: ${err.message}\n`);

@@ -72,3 +72,33 @@ export function referTo(trace: string): string[] {
     (m) => /^Refer-To:\s*<?([^>\r\n]+)>?/im.exec(m)?.[1] ?? '',
   );
 }
+
+/** One SIP message of a baresip trace, sent or received, in trace order. */
+export interface SipMessage {
+  /** `INVITE sip:…` or `SIP/2.0 407 …`. */
+  startLine: string;
+  /** Response status, for responses. */
+  status?: number;
+  cseq: number;
+  /** The method CSeq names (`INVITE` for a response to an INVITE). */
+  cseqMethod: string;
+  text: string;
+}
+
+export function sipTranscript(trace: string): SipMessage[] {
+  return trace
+    .split(/\r?\n(?=(?:[A-Z]+ sip:|SIP\/2\.0 ))/)
+    .filter((m) => /^(?:[A-Z]+ sip:|SIP\/2\.0 )/.test(m))
+    .map((text) => {
+      const startLine = text.split(/\r?\n/, 1)[0]!;
+      const cseq = /^CSeq:\s*(\d+)\s+(\w+)/im.exec(text);
+      const status = /^SIP\/2\.0 (\d{3})/.exec(startLine)?.[1];
+      return {
+        startLine,
+        status: status === undefined ? undefined : Number(status),
+        cseq: Number(cseq?.[1] ?? NaN),
+        cseqMethod: cseq?.[2] ?? '',
+        text,
+      };
+    });
+}
