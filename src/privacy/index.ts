@@ -19,6 +19,8 @@ export {
 export {
   assertRecordFree,
   findRecordingSettings,
+  RecordingConfiguredError,
+  type RecordingSetting,
   RECORD_FREE_SESSION_OPTIONS,
 } from './record-free.js';
 export type { RedisClient } from './scripts.js';

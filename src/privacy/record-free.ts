@@ -1,4 +1,25 @@
-import { ConfigError, type ConfigProblem } from '../config/index.js';
+/** A config setting that would record audio, by its dotted path (the shape of a ConfigProblem). */
+export interface RecordingSetting {
+  path: string;
+  message: string;
+}
+
+/**
+ * The config would record audio. Privacy's own error, so this folder does not depend on config
+ * at run time; the CLI prints its message like any config problem.
+ */
+export class RecordingConfiguredError extends Error {
+  constructor(
+    readonly source: string,
+    readonly settings: RecordingSetting[],
+  ) {
+    super(
+      `invalid configuration in ${source}:\n` +
+        settings.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+    );
+    this.name = 'RecordingConfiguredError';
+  }
+}
 
 /**
  * What the agent passes to `AgentSession.start`: agents-js otherwise follows the server's
@@ -10,7 +31,7 @@ export const RECORD_FREE_SESSION_OPTIONS = { record: false } as const;
 const RECORDING_KEY = /^(record|recording|recordAudio|recordCalls|recordingEnabled|egress)$/i;
 
 /** Every place in the config that would record audio, with its dotted path. */
-export function findRecordingSettings(config: unknown, path: string[] = []): ConfigProblem[] {
+export function findRecordingSettings(config: unknown, path: string[] = []): RecordingSetting[] {
   if (config === null || typeof config !== 'object') return [];
   return Object.entries(config as Record<string, unknown>).flatMap(([key, value]) => {
     const here = [...path, key];
@@ -35,5 +56,5 @@ export function findRecordingSettings(config: unknown, path: string[] = []): Con
  */
 export function assertRecordFree(config: unknown, source = 'configuration'): void {
   const problems = findRecordingSettings(config);
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  if (problems.length > 0) throw new RecordingConfiguredError(source, problems);
 }
