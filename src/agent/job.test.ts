@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { JobContext } from '@livekit/agents';
 import { ParticipantKind } from '@livekit/rtc-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,7 +58,7 @@ describe('a call whose engine throws after admission', () => {
       connect: vi.fn(async () => undefined),
       deleteRoom: vi.fn(async () => undefined),
       shutdown: vi.fn(),
-    } as unknown as JobContext;
+    } as unknown as Parameters<typeof agent.entry>[0];
 
     await agent.entry(ctx);
 
