@@ -14,7 +14,7 @@ import { createTeardown } from './call/teardown.js';
 import { prepareOfflineParts, type OfflineParts } from './engines/index.js';
 import { rejectionFor, synthesizeRejections, type RejectionAudio } from './rejection-audio.js';
 import { startConversation, type Conversation } from './session.js';
-import { waitForCallActive } from './sip-participant.js';
+import { waitForCallActive } from './call/sip-participant.js';
 import { reject } from './verbs/index.js';
 
 /** How long the caller's leg may ring before the agent gives up on it and hangs up. */
@@ -73,30 +73,11 @@ export default defineAgent<ProcessData>({
     teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
     teardown.defer('room', () => ctx.deleteRoom());
     try {
-      // One connection per call, closed when the call ends, so an idle job process can exit.
-      const redis = new Redis(config.redis.url, {
-        maxRetriesPerRequest: 1,
-        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-      });
-      redis.on('error', () => undefined);
-      teardown.defer('redis', () => redis.disconnect());
-      const transcripts = createTranscriptStore({
-        redis,
-        config: config.privacy,
-        logger: proc.logger,
-        pseudonymizer: proc.pseudonymizer,
-      });
-      // Storage never holds up a call: writes go out in order on the call's connection, and a
-      // failed write is logged.
-      const writeTranscript = (write: (store: TranscriptStore) => Promise<unknown>) => {
-        write(transcripts).catch((err: unknown) =>
-          logger.warn({ err: String(err) }, 'transcript store unavailable'),
-        );
-      };
-
+      const records = openCallRecords(config, proc, call);
+      teardown.defer('redis', () => records.redis.disconnect());
       // Admission, before any engine exists: a refused call costs no vendor money.
       const decision = await createAdmission({
-        redis,
+        redis: records.redis,
         config: config.admission,
         pseudonymizer: proc.pseudonymizer,
         logger: proc.logger,
@@ -106,29 +87,8 @@ export default defineAgent<ProcessData>({
         trunkId: call.trunkId ?? 'unknown',
       });
       call.mark('admitted');
-      writeTranscript((store) =>
-        store.startCall({
-          callId: state.callId,
-          pseudonym: decision.pseudonym,
-          trunkId: call.trunkId,
-          language: state.language,
-          startedAt: Date.now(),
-        }),
-      );
-      teardown.defer('outcome', async () => {
-        await transcripts
-          .finishCall(state.callId, {
-            outcome: state.outcome,
-            transferTarget: state.transferTarget,
-            endedAt: Date.now(),
-          })
-          .finally(() =>
-            logger.info(
-              { outcome: state.outcome, failure: state.failure, pseudonym: decision.pseudonym },
-              'call ended',
-            ),
-          );
-      });
+      records.start(decision.pseudonym);
+      teardown.defer('outcome', () => records.finish(decision.pseudonym));
       if (!decision.allowed) {
         const prompt = rejectionFor(proc.rejections, decision.reason, state.language)!;
         await reject(
@@ -151,7 +111,7 @@ export default defineAgent<ProcessData>({
         config,
         offline: proc.offline,
         pseudonym: decision.pseudonym,
-        writeTranscript,
+        writeTranscript: records.write,
       });
       teardown.defer('conversation', () => conversation.close());
       if (await greetWhenActive(ctx, call, conversation, config.agent.greeting)) {
@@ -188,4 +148,55 @@ async function greetWhenActive(
   call.logger.info({ stages: call.stages }, 'call set-up');
   conversation.speaker.say(greeting[call.state.language]);
   return true;
+}
+
+/**
+ * The call's own Redis connection (closed at teardown, so an idle job process can exit) and its
+ * transcript. Storage never holds up a call: writes go out in order on that connection, every
+ * command has a timeout, and a failed write is logged.
+ */
+function openCallRecords(config: SwitchboardConfig, proc: ProcessData, call: JoinedCall) {
+  const { state, logger } = call;
+  const redis = new Redis(config.redis.url, {
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
+  redis.on('error', () => undefined);
+  const transcripts = createTranscriptStore({
+    redis,
+    config: config.privacy,
+    logger: proc.logger,
+    pseudonymizer: proc.pseudonymizer,
+  });
+  const write = (op: (store: TranscriptStore) => Promise<unknown>) => {
+    op(transcripts).catch((err: unknown) =>
+      logger.warn({ err: String(err) }, 'transcript store unavailable'),
+    );
+  };
+  return {
+    redis,
+    write,
+    start: (pseudonym: string | undefined) =>
+      write((store) =>
+        store.startCall({
+          callId: state.callId,
+          pseudonym,
+          trunkId: call.trunkId,
+          language: state.language,
+          startedAt: Date.now(),
+        }),
+      ),
+    /** Writes the outcome and logs the call's end; awaited, so it lands before Redis closes. */
+    finish: async (pseudonym: string | undefined) => {
+      try {
+        await transcripts.finishCall(state.callId, {
+          outcome: state.outcome,
+          transferTarget: state.transferTarget,
+          endedAt: Date.now(),
+        });
+      } finally {
+        logger.info({ outcome: state.outcome, failure: state.failure, pseudonym }, 'call ended');
+      }
+    },
+  };
 }

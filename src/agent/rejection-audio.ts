@@ -32,13 +32,3 @@ export async function synthesizeRejections(
 export function rejectionFor(audio: RejectionAudio, reason: RejectionReason, language: Language) {
   return audio.get(key(reason, language));
 }
-
-/** The caller's likely language from the country code; Belgium (nl/fr/de) keeps the line's default. */
-export function languageForNumber(e164: string | undefined, fallback: Language): Language {
-  if (!e164) return fallback;
-  if (/^\+(33|352|377)/.test(e164)) return 'fr';
-  if (/^\+31/.test(e164)) return 'nl';
-  if (/^\+(49|43|423)/.test(e164)) return 'de';
-  if (/^\+(44|1|353)/.test(e164)) return 'en';
-  return fallback;
-}

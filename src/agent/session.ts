@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { voice, type JobContext } from '@livekit/agents';
+import { voice, type JobContext, type llm } from '@livekit/agents';
 import { RoomEvent } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import type { SwitchboardConfig } from '../config/index.js';
@@ -9,20 +9,29 @@ import {
   createLlmBrainTools,
   createRulesBrain,
   llmInstructions,
+  type BackendLLM,
   type ConversationalIntent,
   type IntentInfo,
   type SessionEndReason,
 } from './brains/index.js';
 import type { CallState } from './call/call-state.js';
 import type { JoinedCall } from './call/join.js';
-import { createClassifier } from './classify/index.js';
-import type { Language } from './config.js';
+import { createClassifier, type Classifier } from './classify/index.js';
+import type { AgentConfig, Language } from './config.js';
 import { SwitchboardAgent } from './conversation.js';
-import { createCallEngines, type OfflineParts } from './engines/index.js';
-import { allowedTargets, createCallControl, type Speaker } from './verbs/index.js';
+import { createCallEngines, type CallEngines, type OfflineParts } from './engines/index.js';
+import {
+  allowedTargets,
+  createCallControl,
+  type CallControl,
+  type Speaker,
+} from './verbs/index.js';
 
 /** The tool's answer to the model when a target is refused; the model then offers the helpdesk. */
 export const REFUSED_TOOL_OUTPUT = 'That number is not allowed. Offer the helpdesk instead.';
+
+/** How long teardown waits for a verb in flight (a REFER awaiting its NOTIFY) to settle. */
+const VERB_SETTLE_MS = 5_000;
 
 export interface ConversationDeps {
   ctx: JobContext;
@@ -41,36 +50,105 @@ export interface Conversation {
   close(): Promise<void>;
 }
 
-/** How long teardown waits for a verb in flight (a REFER awaiting its NOTIFY) to settle. */
-const VERB_SETTLE_MS = 5_000;
+type BackendIntents = EventEmitter<{ intent: [ConversationalIntent, IntentInfo] }>;
 
 /**
- * The conversation of an admitted call: engines, brain, session, call control and the agent,
- * started in the room. Built only after admission, so a refused call costs no vendor money.
+ * The conversation of an admitted call, built in order: brain and engines → session → call
+ * control → the caller's inputs → the agent, started in the room. Built only after admission, so
+ * a refused call costs no vendor money.
  */
 export async function startConversation(deps: ConversationDeps): Promise<Conversation> {
   const { ctx, call, config } = deps;
   const { state, logger } = call;
   const agentConfig = config.agent;
-  const brain = agentConfig.brain;
 
   // The backend reports intents as it answers; call control takes them once it exists.
-  const backendIntents = new EventEmitter<{ intent: [ConversationalIntent, IntentInfo] }>();
-  const backend =
-    brain.kind === 'backend'
-      ? createBackendBrain({
-          config: brain.backend,
-          callId: state.callId,
-          caller: deps.pseudonym ?? null,
-          language: state.language,
-          logger,
-          onIntent: (intent, info) => backendIntents.emit('intent', intent, info),
-        })
-      : undefined;
+  const backendIntents: BackendIntents = new EventEmitter();
+  const backend = createBackend(deps, backendIntents);
   const engines = createCallEngines(config, state.language, deps.offline);
   call.mark('engines');
+  const session = createSession(agentConfig, engines, backend);
+  const speaker = speakerOf(session);
+  const control = createCallControl({
+    call: state,
+    config: agentConfig,
+    speaker,
+    sip: new SipClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret),
+    roomName: ctx.room.name!,
+    callerIdentity: call.caller.identity,
+    allowedTargets: allowedTargets(agentConfig.handoff, agentConfig.emergency.target),
+    logger,
+  });
+  const classifier = createClassifier(agentConfig.classifier);
+  const stopListening = listenToCall({ deps, session, control, classifier, backendIntents });
 
-  const session = new voice.AgentSession({
+  const agent = new SwitchboardAgent({
+    instructions:
+      agentConfig.brain.kind === 'llm'
+        ? llmInstructions(agentConfig.brain.llm, state.language)
+        : '',
+    call: state,
+    classifier,
+    control,
+    speaker,
+    rules:
+      agentConfig.brain.kind === 'rules' ? createRulesBrain(agentConfig.brain.rules) : undefined,
+    tools: agentConfig.brain.kind === 'llm' ? llmTools(control) : undefined,
+    onCallerTurn: (text) =>
+      deps.writeTranscript((store) => store.addTurn(state.callId, turn(state, 'caller', text))),
+    onLanguage: (language: Language) => {
+      logger.info({ event: 'language', language }, 'caller language changed');
+      state.language = language;
+      engines.setLanguage(language);
+      backend?.setLanguage(language);
+    },
+  });
+  await session.start({
+    agent,
+    room: ctx.room,
+    inputOptions: { participantIdentity: call.caller.identity },
+    ...RECORD_FREE_SESSION_OPTIONS,
+  });
+  call.mark('sessionStarted');
+
+  return {
+    speaker,
+    async close() {
+      stopListening();
+      await Promise.race([
+        control.settled(),
+        new Promise((resolve) => setTimeout(resolve, VERB_SETTLE_MS).unref()),
+      ]);
+      await session.close();
+      await engines.close();
+      if (backend) {
+        await backend.end(backendEndReason(state));
+        await backend.aclose();
+      }
+    },
+  };
+}
+
+function createBackend(deps: ConversationDeps, intents: BackendIntents): BackendLLM | undefined {
+  const { brain } = deps.config.agent;
+  if (brain.kind !== 'backend') return undefined;
+  const { state, logger } = deps.call;
+  return createBackendBrain({
+    config: brain.backend,
+    callId: state.callId,
+    caller: deps.pseudonym ?? null,
+    language: state.language,
+    logger,
+    onIntent: (intent, info) => intents.emit('intent', intent, info),
+  });
+}
+
+function createSession(
+  agentConfig: AgentConfig,
+  engines: CallEngines,
+  backend: BackendLLM | undefined,
+): voice.AgentSession {
+  return new voice.AgentSession({
     stt: engines.stt,
     tts: engines.tts,
     llm: backend ?? engines.llm,
@@ -86,26 +164,44 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
       interruption: { enabled: true, mode: 'vad' },
       // A speculative turn would reach the customer's backend and could fire its intent for a
       // turn that is then thrown away.
-      preemptiveGeneration: { enabled: brain.kind !== 'backend' },
+      preemptiveGeneration: { enabled: agentConfig.brain.kind !== 'backend' },
     },
   });
-  const speaker: Speaker = {
+}
+
+function speakerOf(session: voice.AgentSession): Speaker {
+  return {
     say: (text, opts) => session.say(text, { allowInterruptions: opts?.interruptible ?? true }),
     interrupt: async () => {
       await session.interrupt().await;
     },
   };
-  const control = createCallControl({
-    call: state,
-    config: agentConfig,
-    speaker,
-    sip: new SipClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret),
-    roomName: ctx.room.name!,
-    callerIdentity: call.caller.identity,
-    allowedTargets: allowedTargets(agentConfig.handoff, agentConfig.emergency.target),
-    logger,
-  });
+}
 
+/** The LLM's tools; what they ask for goes through call control like any other trigger. */
+function llmTools(control: CallControl): llm.ToolContextLike {
+  return createLlmBrainTools({
+    onTransfer: async (target) => {
+      const result = await control.handoff({ target, reason: 'llm tool' });
+      return result === 'refused' ? REFUSED_TOOL_OUTPUT : undefined;
+    },
+    onEndCall: () => control.start('GOODBYE', 'llm tool'),
+  });
+}
+
+/**
+ * Inputs beside the caller's speech: DTMF and backend intents go to call control, and the agent's
+ * lines to the transcript. Returns what stops listening.
+ */
+function listenToCall(opts: {
+  deps: ConversationDeps;
+  session: voice.AgentSession;
+  control: CallControl;
+  classifier: Classifier;
+  backendIntents: BackendIntents;
+}): () => void {
+  const { deps, session, control, classifier, backendIntents } = opts;
+  const { ctx, call } = deps;
   backendIntents.on('intent', (intent, info) => {
     if (intent === 'escalate')
       void control
@@ -113,7 +209,6 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
         .catch(() => undefined);
     if (intent === 'end') control.start('GOODBYE', 'backend end');
   });
-  const classifier = createClassifier(agentConfig.classifier);
   const onDtmf = (_code: number, digit: string, participant?: { identity: string }) => {
     if (participant?.identity !== call.caller.identity) return;
     const intent = classifier.classifyDtmf(digit);
@@ -124,74 +219,17 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     if (item.type !== 'message' || item.role !== 'assistant' || !item.textContent) return;
     const text = item.textContent;
     deps.writeTranscript((store) =>
-      store.addTurn(state.callId, {
-        role: 'agent',
-        text,
-        language: state.language,
-        at: Date.now(),
-      }),
+      store.addTurn(call.state.callId, turn(call.state, 'agent', text)),
     );
   });
-
-  const followLanguage = (language: Language) => {
-    logger.info({ event: 'language', language }, 'caller language changed');
-    state.language = language;
-    engines.setLanguage(language);
-    backend?.setLanguage(language);
+  return () => {
+    ctx.room.off(RoomEvent.DtmfReceived, onDtmf);
+    backendIntents.removeAllListeners();
   };
-  const tools =
-    brain.kind === 'llm'
-      ? createLlmBrainTools({
-          onTransfer: async (target) => {
-            const result = await control.handoff({ target, reason: 'llm tool' });
-            return result === 'refused' ? REFUSED_TOOL_OUTPUT : undefined;
-          },
-          onEndCall: () => control.start('GOODBYE', 'llm tool'),
-        })
-      : undefined;
-  const agent = new SwitchboardAgent({
-    instructions: brain.kind === 'llm' ? llmInstructions(brain.llm, state.language) : '',
-    call: state,
-    classifier,
-    control,
-    speaker,
-    rules: brain.kind === 'rules' ? createRulesBrain(brain.rules) : undefined,
-    tools,
-    onCallerTurn: (text) =>
-      deps.writeTranscript((store) =>
-        store.addTurn(state.callId, {
-          role: 'caller',
-          text,
-          language: state.language,
-          at: Date.now(),
-        }),
-      ),
-    onLanguage: followLanguage,
-  });
-  await session.start({
-    agent,
-    room: ctx.room,
-    inputOptions: { participantIdentity: call.caller.identity },
-    ...RECORD_FREE_SESSION_OPTIONS,
-  });
-  call.mark('sessionStarted');
+}
 
-  return {
-    speaker,
-    async close() {
-      ctx.room.off(RoomEvent.DtmfReceived, onDtmf);
-      await Promise.race([
-        control.settled(),
-        new Promise((resolve) => setTimeout(resolve, VERB_SETTLE_MS).unref()),
-      ]);
-      await session.close();
-      await engines.close();
-      if (backend) {
-        await backend.end(backendEndReason(state));
-        await backend.aclose();
-      }
-    },
-  };
+function turn(state: CallState, role: 'caller' | 'agent', text: string) {
+  return { role, text, language: state.language, at: Date.now() };
 }
 
 function backendEndReason(state: CallState): SessionEndReason {

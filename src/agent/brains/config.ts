@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackUrl } from '../loopback-url.js';
+import { isLoopbackUrl } from '../../common/index.js';
 import { rulesBrainConfigSchema } from './rules-config.js';
 
 // Slices must not import agent/config.ts at run time: it imports this file (circular ESM).

@@ -4,13 +4,13 @@ import type { Pseudonymizer } from '../../admission/index.js';
 import { CALLER_FROM_ATTRIBUTE } from '../../provisioning/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import type { Language } from '../config.js';
-import { languageForNumber } from '../rejection-audio.js';
 import {
   callerNumber,
+  languageForNumber,
   SIP_ATTR,
   waitForHangup,
   waitForSipParticipant,
-} from '../sip-participant.js';
+} from './sip-participant.js';
 import { createCallState, type CallState } from './call-state.js';
 
 /** A call the agent has joined: who is calling, on which trunk, and the call's state. */

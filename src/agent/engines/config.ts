@@ -1,6 +1,6 @@
 import { pocketsphinxConfigSchema } from './pocketsphinx-config.js';
 import { z } from 'zod';
-import { isLoopbackUrl } from '../loopback-url.js';
+import { isLoopbackUrl } from '../../common/index.js';
 
 const vendorUrl = (secure: 'https' | 'wss') => {
   const plain = secure === 'https' ? 'http' : 'ws';

@@ -4,7 +4,7 @@ import type { AudioFrame, RemoteParticipant, Room } from '@livekit/rtc-node';
 import { RECORD_FREE_SESSION_OPTIONS } from '../../privacy/index.js';
 import type { CallState } from '../call/call-state.js';
 import { EspeakTTS } from '../engines/index.js';
-import { waitForCallActive } from '../sip-participant.js';
+import { waitForCallActive } from '../call/sip-participant.js';
 
 export interface RejectContext {
   call: CallState;

@@ -1,3 +1,4 @@
+import type { Language } from '../config.js';
 import { ParticipantKind, RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 
 export const SIP_ATTR = {
@@ -91,4 +92,14 @@ export function waitForHangup(room: Room, participant: RemoteParticipant): Promi
     };
     room.on(RoomEvent.ParticipantDisconnected, onLeave);
   });
+}
+
+/** The caller's likely language from the country code; Belgium (nl/fr/de) keeps the line's default. */
+export function languageForNumber(e164: string | undefined, fallback: Language): Language {
+  if (!e164) return fallback;
+  if (/^\+(33|352|377)/.test(e164)) return 'fr';
+  if (/^\+31/.test(e164)) return 'nl';
+  if (/^\+(49|43|423)/.test(e164)) return 'de';
+  if (/^\+(44|1|353)/.test(e164)) return 'en';
+  return fallback;
 }
