@@ -231,9 +231,13 @@ export class PocketsphinxSTT extends stt.STT {
           else if (line.trim() !== '' && !/^(INFO|WARN|-|\s)/.test(line)) lastOther = line;
         }
       });
-      child.on('error', (err) =>
-        finish(new APIError(`cannot run ${c.command}: ${err.message}`, { retryable: false })),
-      );
+      child.on('error', (err) => {
+        const failure = new APIError(`cannot run ${c.command}: ${err.message}`, {
+          retryable: false,
+        });
+        // APIError takes no cause option; keep the spawn error for whoever reads this one.
+        finish(Object.assign(failure, { cause: err }));
+      });
       child.on('close', (code, signal) => {
         if (code !== 0) {
           const detail = errors.join('; ') || lastOther || `exit ${code ?? signal}`;
