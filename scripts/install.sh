@@ -53,6 +53,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 log "build: compiling TypeScript"
+# From scratch: a source file that moved or was deleted must not live on in dist/.
+rm -rf dist
 npx tsc -p tsconfig.build.json
 # Lua scripts (every src/<folder>/lua, e.g. admission and privacy) are read at run time next to
 # the compiled code.
