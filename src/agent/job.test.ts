@@ -70,6 +70,7 @@ describe('a call whose engine throws after admission', () => {
         logger,
       }).get('SCL_jobtest');
       expect(transcript?.outcome).toBe('failed');
+      expect(transcript?.failure).toBe('TypeError');
       // Admission ran on Redis (the call is in its trunk's rate-limit log), so it took a lease...
       const [rateLimitKey, ...others] = await client.keys('jobtest:rl:*');
       expect(others).toEqual([]);

@@ -192,6 +192,7 @@ function openCallRecords(config: SwitchboardConfig, proc: ProcessData, call: Joi
         await transcripts.finishCall(state.callId, {
           outcome: state.outcome,
           transferTarget: state.transferTarget,
+          failure: state.failure,
           endedAt: Date.now(),
         });
       } finally {

@@ -51,6 +51,7 @@ export async function readCall(
     durationMs: numberOrNull(fields.durationMs),
     outcome: orNull(fields.outcome),
     transferTarget: orNull(fields.transferTarget),
+    failure: orNull(fields.failure),
     expiresAt: expiresAt(Number(replies?.[2]?.[1] ?? -2), clock()),
     turns: turns.filter((t): t is StoredTurn => t !== undefined),
   };

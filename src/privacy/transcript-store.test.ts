@@ -76,6 +76,27 @@ beforeEach(() => {
 });
 
 describe('transcript store', () => {
+  it('keeps why a failed call failed, as a code and never as free text', async () => {
+    const s = store();
+    await s.startCall({ callId: 'SCL_failed1', pseudonym: alice, language: 'en', startedAt: 1000 });
+    await s.finishCall('SCL_failed1', {
+      outcome: 'failed',
+      failure: 'never_active',
+      endedAt: 2000,
+    });
+    expect(await s.get('SCL_failed1')).toMatchObject({
+      outcome: 'failed',
+      failure: 'never_active',
+    });
+    await expect(
+      s.finishCall('SCL_failed1', {
+        outcome: 'failed',
+        failure: 'caller said 0470',
+        endedAt: 3000,
+      }),
+    ).rejects.toThrow(/short code/);
+  });
+
   it('stores turns, outcome, masked transfer target and duration, and reads them back', async () => {
     const s = store();
     const t0 = Date.parse('2025-03-01T10:00:00.000Z');
@@ -91,6 +112,7 @@ describe('transcript store', () => {
       durationMs: 65_000,
       outcome: 'transferred',
       transferTarget: 'tel:[number …123]',
+      failure: null,
     });
     expect(got?.turns.map((t) => [t.role, t.at])).toEqual([
       ['agent', '2025-03-01T10:00:00.500Z'],

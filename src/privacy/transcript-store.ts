@@ -51,6 +51,8 @@ export interface TranscriptStore {
 const MAX_TURN_CHARS = 4000;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 const OUTCOME = /^[a-z_]{1,32}(:[a-z_]{1,32})?$/;
+/** A code, never free text: an error class or a stage, so no caller data can reach the store. */
+const FAILURE = /^[A-Za-z_]{1,64}$/;
 
 function toMs(at: Instant, what: string): number {
   const ms = at instanceof Date ? at.getTime() : at;
@@ -148,11 +150,13 @@ export function createTranscriptStore(deps: TranscriptStoreDeps): TranscriptStor
       if (!OUTCOME.test(end.outcome))
         throw new Error('outcome must look like "answered" or "rejected:rate_limited"');
       const target = end.transferTarget ? maskPhoneNumbers(end.transferTarget) : '';
+      if (end.failure !== undefined && !FAILURE.test(end.failure))
+        throw new Error('failure must be a short code such as "never_active" or "TypeError"');
       const reply = await runScript(
         redis,
         scripts.finishCall,
         [keys.meta(callId), keys.turns(callId)],
-        [ttl, end.outcome, toMs(end.endedAt, 'endedAt'), target],
+        [ttl, end.outcome, toMs(end.endedAt, 'endedAt'), target, end.failure ?? ''],
       );
       if (reply === null) {
         logger.warn({ callId }, 'transcript outcome dropped: call erased or expired');

@@ -32,6 +32,8 @@ export interface FinishCall {
   outcome: CallOutcome;
   /** Where the call was transferred; stored with its digits masked except the last three. */
   transferTarget?: string;
+  /** Why the call failed, when its outcome is `failed`: a code such as `never_active`. */
+  failure?: string;
   endedAt: Instant;
 }
 
@@ -54,6 +56,8 @@ export interface CallTranscript {
   durationMs: number | null;
   outcome: string | null;
   transferTarget: string | null;
+  /** Why the call failed, when its outcome is `failed`. */
+  failure: string | null;
   /** When Redis deletes this transcript, unless the call is written to again. */
   expiresAt: string | null;
   turns: StoredTurn[];
