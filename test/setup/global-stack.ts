@@ -52,20 +52,30 @@ export default function setup(): () => Promise<void> {
   const state = mkdtempSync(join(tmpdir(), 'sb-e2e-state-'));
   process.env.SWITCHBOARD_E2E_STATE = state;
   return async () => {
+    // Still our `up` (a finished one's pid may have been reused by another process).
+    const alive = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('switchboard.js');
+      } catch {
+        return false;
+      }
+    };
+    const exited = async (pid: number, ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end;) {
+        if (!alive(pid)) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return !alive(pid);
+    };
     for (const file of readdirSync(state).filter((f) => f.endsWith('.pid'))) {
       const pid = Number(readFileSync(join(state, file), 'utf8'));
-      try {
+      if (!alive(pid)) continue;
+      // One SIGTERM, as Ctrl-C: `up` drains the worker and stops every process. Only if it is
+      // still there after a minute does a second one make it kill everything at once.
+      process.kill(pid, 'SIGTERM');
+      if (!(await exited(pid, 60_000)) && alive(pid)) {
         process.kill(pid, 'SIGTERM');
-      } catch {
-        continue;
-      }
-      for (let i = 0; i < 300; i++) {
-        try {
-          process.kill(pid, 0);
-          await new Promise((r) => setTimeout(r, 100));
-        } catch {
-          break;
-        }
+        await exited(pid, 10_000);
       }
     }
     rmSync(state, { recursive: true, force: true });

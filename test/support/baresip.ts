@@ -16,8 +16,14 @@ export interface CallOptions {
   codecs?: Array<'G722' | 'PCMU' | 'PCMA'>;
   /** Hard stop for baresip, in seconds. */
   maxSeconds?: number;
-  /** DTMF digits to send once the call is established, after `dtmfDelayMs`. */
+  /** DTMF digits to send 1.5 s after the call is established. */
   dtmf?: string;
+  /**
+   * The caller hangs up this long after the call is established (their audio has played), unless
+   * a REFER has arrived by then: a caller being handed off holds the line for the transfer instead
+   * (the WAV must be long enough to cover that hold). Without it the call ends when the WAV ends.
+   */
+  hangupAfterMs?: number;
 }
 
 export interface CallResult {
@@ -122,7 +128,16 @@ async function callOnce(
   const send = (keys: string) => {
     if (!child.stdin.destroyed && child.exitCode === null) child.stdin.write(keys);
   };
-  const quit = () => send('q');
+  // A quitting baresip waits for its open transactions (say, an INVITE to a helpdesk that never
+  // answers: 32 s); the call is over by then, so it gets 3 s before it is stopped.
+  let quitting: NodeJS.Timeout | undefined;
+  const quit = () => {
+    send('q');
+    quitting ??= setTimeout(() => child.kill('SIGTERM'), 3000);
+  };
+  let established = false;
+  let referred = false;
+  let hangup: NodeJS.Timeout | undefined;
   const lines: CallResult['lines'] = [];
   const timing: CallResult['timing'] = {};
   let sipTrace = '';
@@ -145,9 +160,16 @@ async function callOnce(
         // The call is over; quit rather than wait for -t.
         quit();
       }
-      if (opts.dtmf && /Call established/.test(line)) {
+      if (/^REFER sip:/.test(line)) referred = true;
+      if (!established && /Call established/.test(line)) {
+        established = true;
         const digits = opts.dtmf;
-        setTimeout(() => send(digits), 1500);
+        if (digits) setTimeout(() => send(digits), 1500);
+        if (opts.hangupAfterMs !== undefined) {
+          hangup = setTimeout(() => {
+            if (!referred) send('b');
+          }, opts.hangupAfterMs);
+        }
       }
     }
   };
@@ -156,6 +178,8 @@ async function callOnce(
   const exitCode: number | null = await new Promise((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
+  clearTimeout(quitting);
+  clearTimeout(hangup);
 
   let heard: Pcm | undefined;
   const dec = readdirSync(recDir).find((f) => f.endsWith('-dec.wav'));

@@ -1,8 +1,17 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callWithBaresip, type CallResult } from './baresip.js';
-import { silenceWav, speechWav } from './audio.js';
+import { readWav, silenceWav, speechWav } from './audio.js';
+
+/** The WAV with `seconds` of silence appended, in place of the original. */
+function padWav(path: string, seconds: number): string {
+  const padded = path.replace(/\.wav$/, '.hold.wav');
+  execFileSync('sox', [path, padded, 'pad', '0', String(seconds)]);
+  rmSync(path);
+  return padded;
+}
 
 export const TRUNKS = {
   dev: { username: 'softphone', password: 'switchboard-dev', dial: 'sip:anything@127.0.0.1' },
@@ -23,39 +32,56 @@ export const WAV_DIR = mkdtempSync(join(tmpdir(), 'sb-e2e-wav-'));
 const dir = WAV_DIR;
 let n = 0;
 
+/**
+ * How long a caller who may be handed off holds the line for the transfer: they hang up when
+ * their audio is over unless a REFER has come by then (a loaded machine may take longer to send
+ * it; a caller who asked for a person waits rather than hanging up on the agent).
+ */
+const TRANSFER_HOLD_SECONDS = 20;
+
+/** Length of a mono 16-bit WAV in ms, from its header. */
+function wavMs(path: string): number {
+  const { sampleRate, samples } = readWav(readFileSync(path));
+  return (samples.length / sampleRate) * 1000;
+}
+
 /** A caller who says `text` (espeak-ng, 16 kHz for G.722: the offline recogniser needs wideband) after the greeting. */
 export function say(
   text: string | string[],
   opts: { as?: keyof typeof TRUNKS; voice?: string; waitSeconds?: number } = {},
 ): Promise<CallResult> {
-  const wav = speechWav(join(dir, `say-${n++}.wav`), text, {
+  const spoken = speechWav(join(dir, `say-${n++}.wav`), text, {
     voice: opts.voice,
     padSeconds: 5,
     tailSeconds: opts.waitSeconds ?? 9,
   });
+  const spokenMs = wavMs(spoken);
+  const wav = padWav(spoken, TRANSFER_HOLD_SECONDS);
   const { dial, ...auth } = TRUNKS[opts.as ?? 'dev'];
   return callWithBaresip({
     ...auth,
     target: dial,
     playWav: wav,
     codecs: ['G722'],
-    maxSeconds: 40,
+    hangupAfterMs: spokenMs,
+    maxSeconds: 40 + TRANSFER_HOLD_SECONDS,
   });
 }
 
-/** A caller who listens in silence for `seconds`. */
+/** A caller who listens in silence for `seconds` (holding on for a transfer if one comes). */
 export function listen(
   seconds: number,
   opts: { as?: keyof typeof TRUNKS; dtmf?: string } = {},
 ): Promise<CallResult> {
-  const wav = silenceWav(join(dir, `quiet-${n++}.wav`), seconds, 16000);
+  const wav = silenceWav(join(dir, `quiet-${n++}.wav`), seconds + TRANSFER_HOLD_SECONDS, 16000);
   const { dial, ...auth } = TRUNKS[opts.as ?? 'dev'];
   return callWithBaresip({
     ...auth,
     target: dial,
     playWav: wav,
     codecs: ['G722'],
-    maxSeconds: seconds + 20,
+    hangupAfterMs: seconds * 1000,
+    maxSeconds: seconds + TRANSFER_HOLD_SECONDS + 20,
     dtmf: opts.dtmf,
   });
 }

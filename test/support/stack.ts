@@ -21,8 +21,12 @@ export interface StackHandle {
 }
 
 let current: StackHandle | undefined;
-// A stack must not outlive the test process, whatever way the run ends.
-process.once('exit', () => current?.process.kill('SIGTERM'));
+// A stack must not outlive the test process, whatever way the run ends. Under the e2e global
+// setup its teardown stops every `up` with one SIGTERM and waits for the drain; a second SIGTERM
+// from here would make `up` kill everything at once instead, so this only covers runs without it.
+process.once('exit', () => {
+  if (!process.env.SWITCHBOARD_E2E_STATE) current?.process.kill('SIGTERM');
+});
 
 /** Environment the e2e stacks run with: the secrets the e2e configs reference. */
 export const E2E_ENV: Record<string, string> = {
