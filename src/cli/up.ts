@@ -17,11 +17,17 @@ function upLogger(config: SwitchboardConfig, runDir: string): Logger {
   const logDir = join(runDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const scrubbed = createScrubbingStream(pseudonymizerFromConfig(config.admission));
-  scrubbed.pipe(createWriteStream(join(logDir, 'up.log'), { flags: 'a' }));
+  const file = createWriteStream(join(logDir, 'up.log'), { flags: 'a' });
   // Whoever reads stdout may go away first (a closed terminal, a test runner that exited): `up`
-  // must still stop its children and keep its log file, never die of EPIPE and leave orphans.
-  process.stdout.on('error', () => undefined);
-  scrubbed.pipe(process.stdout, { end: false });
+  // must still stop its children and keep writing its log file. Piping into a dead stdout would
+  // stall the file too (backpressure that never drains), and EPIPE must not kill `up`.
+  let stdoutOpen = true;
+  process.stdout.on('error', () => (stdoutOpen = false));
+  scrubbed.on('data', (chunk: Buffer) => {
+    file.write(chunk);
+    if (stdoutOpen) process.stdout.write(chunk);
+  });
+  scrubbed.on('end', () => file.end());
   return createLogger({ name: 'switchboard-up' }, scrubbed);
 }
 
