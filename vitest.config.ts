@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          // The harnesses' own tests need no stack; the unit project runs them.
+          exclude: ['test/harness/**'],
           // One shared stack: suites run one after another in a single worker.
           pool: 'forks',
           // Suites share the running stack through module state.

@@ -20,24 +20,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Build into a folder named by version, so a pin change builds anew and a match is reused.
+# Build into a folder named by version, so a pin change builds anew and a match is reused. A cached
+# binary is reused only when it reports the pinned version itself (`doctor` asks it the same way).
 # `go install module/cmd@version` is not used: it reads the module's version list, which the module proxy
 # refuses for livekit/sip. Downloading the pinned module and building inside it needs no list.
-go_build() { # name module package version cgo
+go_build() { # name module package version cgo [version variable]
   local dir="$BIN_CACHE/$1-$4"
-  if [ -x "$dir/$1" ]; then return; fi
+  if [ -x "$dir/$1" ] && "$dir/$1" --version 2>/dev/null | grep -qF "version ${4#v}"; then return; fi
   log "go: building $1 $4 (first time only, several minutes)"
-  local src
+  local src ldflags=""
   src=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "$2@$4" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  # Built from a module folder, livekit-sip reports 0.0.0-dev unless its version variable is set.
+  [ -n "${6:-}" ] && ldflags="-X $6=${4#v}"
   mkdir -p "$dir.tmp"
-  (cd "$src" && CGO_ENABLED=$5 go build -o "$dir.tmp/$1" "$3")
-  # Built from a module folder, a binary reports a dev version; this stamp is what `doctor` reads.
-  echo "$4" >"$dir.tmp/VERSION"
+  (cd "$src" && CGO_ENABLED=$5 go build -ldflags "$ldflags" -o "$dir.tmp/$1" "$3")
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 go_build livekit-server "$LIVEKIT_SERVER_MODULE" "$LIVEKIT_SERVER_PACKAGE" "$LIVEKIT_SERVER_VERSION" 0 &
 server_pid=$!
-go_build livekit-sip "$LIVEKIT_SIP_MODULE" "$LIVEKIT_SIP_PACKAGE" "$LIVEKIT_SIP_VERSION" 1
+go_build livekit-sip "$LIVEKIT_SIP_MODULE" "$LIVEKIT_SIP_PACKAGE" "$LIVEKIT_SIP_VERSION" 1 "$LIVEKIT_SIP_VERSION_VAR"
 wait "$server_pid"
 
 # onnxruntime-node's postinstall downloads CUDA builds from outside the npm registry; the CPU binaries ship in the tarball.
