@@ -173,7 +173,13 @@ function speakerOf(session: voice.AgentSession): Speaker {
   return {
     say: (text, opts) => session.say(text, { allowInterruptions: opts?.interruptible ?? true }),
     interrupt: async () => {
-      await session.interrupt().await;
+      // A safety line (the 112 instruction, a hand-off announcement) refuses to be interrupted;
+      // the verb's own line then simply follows it.
+      try {
+        await session.interrupt().await;
+      } catch {
+        // Thrown synchronously by the uninterruptible speech handle.
+      }
     },
   };
 }

@@ -1,0 +1,108 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../telemetry/index.js';
+import { createCallState } from '../call/call-state.js';
+import { agentConfigSchema } from '../config.js';
+import { allowedTargets, createCallControl, type Speaker } from './index.js';
+
+const config = agentConfigSchema.parse({ handoff: { target: 'tel:+3225550199' } });
+
+/** Call control over a recording speaker and a fake gateway. */
+function setup(opts: { refer?: () => Promise<unknown>; say?: Speaker['say'] } = {}) {
+  const said: string[] = [];
+  const speaker: Speaker = {
+    say:
+      opts.say ??
+      ((text) => {
+        said.push(text);
+        return { waitForPlayout: async () => undefined };
+      }),
+    interrupt: async () => undefined,
+  };
+  const transferSipParticipant = vi.fn(opts.refer ?? (async () => undefined));
+  const logger = createLogger({ level: 'silent' });
+  const errors = vi.spyOn(logger, 'error');
+  const call = createCallState('SCL_control', 'fr');
+  const control = createCallControl({
+    call,
+    config,
+    speaker,
+    sip: { transferSipParticipant } as never,
+    roomName: 'call-room',
+    callerIdentity: 'sip_caller',
+    allowedTargets: allowedTargets(config.handoff, config.emergency.target),
+    logger,
+  });
+  return { control, call, said, transferSipParticipant, errors };
+}
+
+describe('call control', () => {
+  it('hands off: announces in the call language, REFERs, records transferred and ends the call', async () => {
+    const { control, call, said, transferSipParticipant } = setup();
+    await control.terminal('HANDOFF_REQUEST', 'caller asked');
+    expect(said).toEqual([config.handoff.announce.fr]);
+    expect(transferSipParticipant).toHaveBeenCalledWith(
+      'call-room',
+      'sip_caller',
+      'tel:+3225550199',
+      {
+        playDialtone: false,
+        timeout: config.handoff.timeoutSeconds,
+      },
+    );
+    expect(call.outcome).toBe('transferred');
+    expect(await call.ended).toBe('transferred');
+  });
+
+  it('sends one REFER when two triggers ask for the hand-off at once', async () => {
+    let finish!: () => void;
+    const { control, transferSipParticipant } = setup({
+      refer: () => new Promise<void>((resolve) => (finish = resolve)),
+    });
+    const first = control.handoff({ reason: 'dtmf' });
+    const second = control.handoff({ reason: 'backend escalate' });
+    await vi.waitFor(() => expect(transferSipParticipant).toHaveBeenCalledOnce());
+    finish();
+    expect(await Promise.all([first, second])).toEqual(['transferred', 'transferred']);
+    expect(transferSipParticipant).toHaveBeenCalledOnce();
+  });
+
+  it('refuses a target off the allowlist without announcing or REFERring', async () => {
+    const { control, said, transferSipParticipant } = setup();
+    expect(await control.handoff({ target: '+44 9000 000000', reason: 'llm tool' })).toBe(
+      'refused',
+    );
+    expect(said).toEqual([config.handoff.refused.fr]);
+    expect(transferSipParticipant).not.toHaveBeenCalled();
+  });
+
+  it('tells the caller when the transfer fails, and keeps the call', async () => {
+    const { control, call, said } = setup({ refer: async () => Promise.reject(new Error('486')) });
+    expect(await control.handoff({ reason: 'caller asked' })).toBe('failed');
+    expect(said).toEqual([config.handoff.announce.fr, config.handoff.failed.fr]);
+    expect(call.outcome).toBe('answered');
+    expect(call.endReason).toBeUndefined();
+  });
+
+  it('instructs an emergency caller to dial 112 and does not transfer (instruct mode)', async () => {
+    const { control, said, transferSipParticipant } = setup();
+    await control.terminal('EMERGENCY', 'caller asked');
+    expect(said).toEqual([config.emergency.instruct.fr]);
+    expect(said[0]).toContain('112');
+    expect(transferSipParticipant).not.toHaveBeenCalled();
+  });
+
+  it('logs a verb that throws with its name, and the call goes on', async () => {
+    const { control, call, errors } = setup({
+      say: () => {
+        throw new Error('session closed');
+      },
+    });
+    control.start('GOODBYE', 'llm tool');
+    await control.settled();
+    expect(errors).toHaveBeenCalledWith(
+      expect.objectContaining({ event: 'verb_failed', verb: 'GOODBYE', err: 'session closed' }),
+      'call-control verb failed',
+    );
+    expect(call.endReason).toBeUndefined();
+  });
+});
