@@ -12,3 +12,4 @@ export {
 } from './config.js';
 export { checkEngineKeysForBrain } from './engines/config.js';
 export { REFUSED_TOOL_OUTPUT } from './session.js';
+export { prepareProcess, runCall, type ProcessData } from './call-flow.js';

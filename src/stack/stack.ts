@@ -148,7 +148,7 @@ export async function startStack({
     // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
     reconciler = await startReconciler({ config, logger });
 
-    const workerEntry = fileURLToPath(new URL('../agent/worker.js', import.meta.url));
+    const workerEntry = fileURLToPath(new URL('../run/agent-worker.js', import.meta.url));
     resolvedConfig = writeResolvedConfig(confDir, config);
     started.push(
       spawn(

@@ -45,7 +45,7 @@ export async function sampleAgentEnvironments<T>(
   const sample = async () => {
     while (sampling) {
       const procs = readProcs();
-      const worker = procs.find((p) => p.cmdline.includes('agent/worker.js'));
+      const worker = procs.find((p) => p.cmdline.includes('run/agent-worker.js'));
       if (worker) {
         const under = new Set([worker.pid]);
         // Parents come before children in /proc order often, but not always: iterate to a fixpoint.

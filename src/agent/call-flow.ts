@@ -1,11 +1,11 @@
-import { defineAgent, type JobContext } from '@livekit/agents';
+import type { JobContext } from '@livekit/agents';
 import { Redis } from 'ioredis';
 import {
   createAdmission,
   pseudonymizerFromConfig,
   type Pseudonymizer,
 } from '../admission/index.js';
-import { loadConfig, type SwitchboardConfig } from '../config/index.js';
+import type { SwitchboardConfig } from '../config/index.js';
 import { createTranscriptStore, type TranscriptStore } from '../privacy/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { grammarPhrases } from './brains/index.js';
@@ -22,7 +22,7 @@ const ACTIVE_TIMEOUT_MS = 20_000;
 /** No Redis command may hold up a call longer than this; admission has its own, shorter budget. */
 const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
-interface ProcessData extends Record<string, unknown> {
+export interface ProcessData extends Record<string, unknown> {
   config: SwitchboardConfig;
   logger: Logger;
   pseudonymizer: Pseudonymizer;
@@ -31,10 +31,16 @@ interface ProcessData extends Record<string, unknown> {
   offline: OfflineParts;
 }
 
-/** Prewarm: only work that holds no connection, so an idle process exits when the worker drains. */
-async function prepareProcess(data: Partial<ProcessData>): Promise<ProcessData> {
+/**
+ * What a job process prepares once, before its call rings (prewarm): only work that holds no
+ * connection, so an idle process exits when the worker drains. `load` reads the config.
+ */
+export async function prepareProcess(
+  data: Partial<ProcessData>,
+  load: () => SwitchboardConfig,
+): Promise<ProcessData> {
   if (data.rejections) return data as ProcessData;
-  const config = loadConfig().config;
+  const config = load();
   const logger = createLogger({ name: 'agent-job', level: config.agent.logLevel });
   const { agent } = config;
   Object.assign(data, {
@@ -56,78 +62,76 @@ async function prepareProcess(data: Partial<ProcessData>): Promise<ProcessData> 
  * greet when active → wait for the end → tear down. Teardown always runs: the lease is released,
  * the outcome written (`failed` when an exception escaped), Redis closed, the room deleted.
  */
-export default defineAgent<ProcessData>({
-  prewarm: async (proc) => {
-    await prepareProcess(proc.userData);
-  },
-  entry: async (ctx: JobContext<ProcessData>) => {
-    const proc = await prepareProcess(ctx.proc.userData);
-    const { config } = proc;
-    const call = await joinCall(ctx, {
-      logger: proc.logger,
+export async function runCall(
+  ctx: JobContext<ProcessData>,
+  load: () => SwitchboardConfig,
+): Promise<void> {
+  const proc = await prepareProcess(ctx.proc.userData, load);
+  const { config } = proc;
+  const call = await joinCall(ctx, {
+    logger: proc.logger,
+    pseudonymizer: proc.pseudonymizer,
+    defaultLanguage: config.agent.language,
+  });
+  const { state, logger } = call;
+  const teardown = createTeardown(logger);
+  teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
+  teardown.defer('room', () => ctx.deleteRoom());
+  try {
+    const records = openCallRecords(config, proc, call);
+    teardown.defer('redis', () => records.redis.disconnect());
+    // Admission, before any engine exists: a refused call costs no vendor money.
+    const decision = await createAdmission({
+      redis: records.redis,
+      config: config.admission,
       pseudonymizer: proc.pseudonymizer,
-      defaultLanguage: config.agent.language,
+      logger: proc.logger,
+    }).admit({
+      callId: state.callId,
+      caller: call.rawNumber,
+      trunkId: call.trunkId ?? 'unknown',
     });
-    const { state, logger } = call;
-    const teardown = createTeardown(logger);
-    teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
-    teardown.defer('room', () => ctx.deleteRoom());
-    try {
-      const records = openCallRecords(config, proc, call);
-      teardown.defer('redis', () => records.redis.disconnect());
-      // Admission, before any engine exists: a refused call costs no vendor money.
-      const decision = await createAdmission({
-        redis: records.redis,
-        config: config.admission,
-        pseudonymizer: proc.pseudonymizer,
-        logger: proc.logger,
-      }).admit({
-        callId: state.callId,
-        caller: call.rawNumber,
-        trunkId: call.trunkId ?? 'unknown',
-      });
-      call.mark('admitted');
-      records.start(decision.pseudonym);
-      teardown.defer('outcome', () => records.finish(decision.pseudonym));
-      if (!decision.allowed) {
-        const prompt = rejectionFor(proc.rejections, decision.reason, state.language)!;
-        await reject(
-          {
-            call: state,
-            room: ctx.room,
-            caller: call.caller,
-            prompt,
-            activeTimeoutMs: ACTIVE_TIMEOUT_MS,
-          },
-          decision.reason,
-        );
-        return;
-      }
-      teardown.defer('lease', () => decision.lease.release());
-
-      const conversation = await startConversation({
-        ctx,
-        call,
-        config,
-        offline: proc.offline,
-        pseudonym: decision.pseudonym,
-        writeTranscript: records.write,
-      });
-      teardown.defer('conversation', () => conversation.close());
-      if (await greetWhenActive(ctx, call, conversation, config.agent.greeting)) {
-        logger.info({ why: await state.ended }, 'call over');
-      }
-    } catch (err) {
-      logger.error(
-        { err: err instanceof Error ? err.message : String(err), stages: call.stages },
-        'call failed',
+    call.mark('admitted');
+    records.start(decision.pseudonym);
+    teardown.defer('outcome', () => records.finish(decision.pseudonym));
+    if (!decision.allowed) {
+      const prompt = rejectionFor(proc.rejections, decision.reason, state.language)!;
+      await reject(
+        {
+          call: state,
+          room: ctx.room,
+          caller: call.caller,
+          prompt,
+          activeTimeoutMs: ACTIVE_TIMEOUT_MS,
+        },
+        decision.reason,
       );
-      state.fail(err instanceof Error && err.name !== 'Error' ? err.name : 'exception');
-    } finally {
-      await teardown.run();
+      return;
     }
-  },
-});
+    teardown.defer('lease', () => decision.lease.release());
+
+    const conversation = await startConversation({
+      ctx,
+      call,
+      config,
+      offline: proc.offline,
+      pseudonym: decision.pseudonym,
+      writeTranscript: records.write,
+    });
+    teardown.defer('conversation', () => conversation.close());
+    if (await greetWhenActive(ctx, call, conversation, config.agent.greeting)) {
+      logger.info({ why: await state.ended }, 'call over');
+    }
+  } catch (err) {
+    logger.error(
+      { err: err instanceof Error ? err.message : String(err), stages: call.stages },
+      'call failed',
+    );
+    state.fail(err instanceof Error && err.name !== 'Error' ? err.name : 'exception');
+  } finally {
+    await teardown.run();
+  }
+}
 
 /**
  * livekit-sip answers the caller only once the agent's session is in the room; speaking before

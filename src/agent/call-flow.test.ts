@@ -18,7 +18,7 @@ vi.mock('./engines/index.js', async (original) => ({
     throw new TypeError('engine exploded');
   },
 }));
-const { default: agent } = await import('./job.js');
+const { runCall } = await import('./call-flow.js');
 
 describe('a call whose engine throws after admission', () => {
   let redis: TestRedis;
@@ -58,9 +58,11 @@ describe('a call whose engine throws after admission', () => {
       connect: vi.fn(async () => undefined),
       deleteRoom: vi.fn(async () => undefined),
       shutdown: vi.fn(),
-    } as unknown as Parameters<typeof agent.entry>[0];
+    } as unknown as Parameters<typeof runCall>[0];
 
-    await agent.entry(ctx);
+    await runCall(ctx, () => {
+      throw new Error('the process was prepared; nothing loads the config again');
+    });
 
     const client = new Redis(redis.url);
     try {

@@ -11,7 +11,7 @@ async function runWorker(): Promise<void> {
   initializeLogger({ pretty: false, level: config.agent.logLevel });
   const server = new AgentServer(
     new ServerOptions({
-      agent: fileURLToPath(new URL('./job.js', import.meta.url)),
+      agent: fileURLToPath(new URL('./agent-job.js', import.meta.url)),
       agentName: config.agent.name,
       wsURL: config.livekit.url,
       apiKey: config.livekit.apiKey,
