@@ -83,6 +83,35 @@ describe('call control', () => {
     expect(call.endReason).toBeUndefined();
   });
 
+  const lostTransaction = async () =>
+    Promise.reject(
+      new Error('twirp error unknown: transaction failed to complete (0 intermediate responses)'),
+    );
+
+  it('counts an unconfirmed REFER as transferred when the caller leaves within the timeout', async () => {
+    const { control, call, said } = setup({ refer: lostTransaction });
+    const result = control.handoff({ reason: 'caller asked' });
+    await vi.waitFor(() => expect(said).toHaveLength(1));
+    call.end('hangup');
+    expect(await result).toBe('transferred');
+    expect(call.outcome).toBe('transferred');
+    expect(said).toEqual([config.handoff.announce.fr]);
+  });
+
+  it('tells the caller an unconfirmed REFER failed when they are still there after the timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const { control, call, said } = setup({ refer: lostTransaction });
+      const result = control.handoff({ reason: 'caller asked' });
+      await vi.advanceTimersByTimeAsync(config.handoff.timeoutSeconds * 1000);
+      expect(await result).toBe('failed');
+      expect(said).toEqual([config.handoff.announce.fr, config.handoff.failed.fr]);
+      expect(call.outcome).toBe('answered');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('instructs an emergency caller to dial 112 and does not transfer (instruct mode)', async () => {
     const { control, said, transferSipParticipant } = setup();
     await control.terminal('EMERGENCY', 'caller asked');

@@ -40,7 +40,7 @@ async function announceAndRefer(
   await speaker
     .say(config.handoff.announce[call.language], { interruptible: false })
     .waitForPlayout();
-  const result = await transferCall(
+  const refer = await transferCall(
     {
       sip: ctx.sip,
       roomName: ctx.roomName,
@@ -51,7 +51,11 @@ async function announceAndRefer(
     },
     target,
   );
-  logger.info({ event: 'transfer', reason, result }, 'transfer');
+  const result =
+    refer === 'unconfirmed'
+      ? await settledByCallerLeg(ctx, config.handoff.timeoutSeconds * 1000)
+      : refer;
+  logger.info({ event: 'transfer', reason, result, refer }, 'transfer');
   if (result === 'transferred') {
     call.outcome = 'transferred';
     call.transferTarget = target;
@@ -60,4 +64,19 @@ async function announceAndRefer(
     speaker.say(config.handoff.failed[call.language]);
   }
   return result;
+}
+
+/**
+ * An unconfirmed REFER is settled by the caller's leg: a phone that accepted the REFER calls the
+ * target and then leaves our call, so the caller leaving within the transfer timeout means the
+ * transfer went through; still here after it, it did not.
+ */
+async function settledByCallerLeg(ctx: VerbContext, timeoutMs: number): Promise<TransferResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const first = await Promise.race([ctx.call.ended, timedOut]);
+  clearTimeout(timer);
+  return first === 'hangup' ? 'transferred' : 'failed';
 }

@@ -7,6 +7,15 @@ import type { TransferResult } from '../call/call-state.js';
 export type { TransferResult };
 
 /**
+ * What the gateway said about a REFER. `unconfirmed`: livekit-sip lost the REFER's transaction
+ * before reading any response ("transaction failed to complete (0 intermediate responses)", which
+ * it classifies as indeterminate); the caller's phone may well have accepted and be transferring.
+ */
+export type ReferResult = TransferResult | 'unconfirmed';
+
+const UNCONFIRMED = /transaction failed to complete \(0 intermediate responses\)/;
+
+/**
  * Targets a transfer may reach: the helpdesk, the emergency target, the allowlist. Anything else
  * is refused here, in code, whatever an LLM or a backend asks for (toll fraud by prompt injection).
  */
@@ -36,7 +45,7 @@ export interface TransferDeps {
 }
 
 /** Sends the REFER through livekit-sip and waits for the final NOTIFY. */
-export async function transferCall(deps: TransferDeps, target: string): Promise<TransferResult> {
+export async function transferCall(deps: TransferDeps, target: string): Promise<ReferResult> {
   const to = canonical(target);
   if (!deps.allowed.has(to)) {
     deps.logger.warn({ event: 'transfer_refused' }, 'transfer target is not on the allowlist');
@@ -49,10 +58,8 @@ export async function transferCall(deps: TransferDeps, target: string): Promise<
     });
     return 'transferred';
   } catch (err) {
-    deps.logger.warn(
-      { event: 'transfer_failed', err: err instanceof Error ? err.message : String(err) },
-      'transfer failed',
-    );
-    return 'failed';
+    const message = err instanceof Error ? err.message : String(err);
+    deps.logger.warn({ event: 'transfer_failed', err: message }, 'transfer failed');
+    return UNCONFIRMED.test(message) ? 'unconfirmed' : 'failed';
   }
 }
