@@ -83,8 +83,8 @@ export async function runCall(
   const teardown = createTeardown(logger);
   teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
   teardown.defer('room', () => ctx.deleteRoom());
+  teardown.defer('redis', () => redis.disconnect());
   try {
-    teardown.defer('redis', () => redis.disconnect());
     const records = openCallRecords(redis, config, proc, call);
     // Admission, before any engine exists: a refused call costs no vendor money.
     const decision = await createAdmission({

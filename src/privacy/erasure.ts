@@ -33,7 +33,7 @@ export interface CallerExport {
 export class NotAPhoneNumberError extends Error {
   constructor(options?: ErrorOptions) {
     super(
-      'the caller value is not a phone number; give it as +32470123456, 0032… or 0470 12 34 56',
+      'the caller value is not a phone number; give it in E.164 ("+", country code, national number), with "00" for "+", or in the national format of admission.region',
       options,
     );
     this.name = 'NotAPhoneNumberError';
