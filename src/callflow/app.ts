@@ -19,14 +19,11 @@ export interface CallflowAppOptions {
 export function createCallflowApp({ config, pseudonymizer, logger }: CallflowAppOptions): Hono {
   const { carriers, profile, sip } = config;
   const log = logger.child({ component: 'callflow' });
-  if (profile === 'pilot' && carriers.twilio.enabled && carriers.twilio.sipDomain === undefined) {
-    throw new Error(
-      'carriers.twilio.sipDomain: set the gateway’s public TLS name and port, e.g. sip.example.org:5061',
-    );
-  }
   const app = new Hono();
   if (carriers.twilio.enabled) {
-    const defaultSipDomain = `${sip.host.includes(':') ? `[${sip.host}]` : sip.host}:${sip.port}`;
+    const host = sip.publicAddress.includes(':') ? `[${sip.publicAddress}]` : sip.publicAddress;
+    // Pilot dials the TLS listener (sip.tls is required there); dev the plain one.
+    const defaultSipDomain = `${host}:${profile === 'pilot' && sip.tls ? sip.tls.port : sip.port}`;
     app.route(
       '/',
       createTwilioRoutes({ profile, defaultSipDomain, carriers, pseudonymizer, logger: log }),

@@ -94,13 +94,17 @@ describe('carriers config', () => {
     expect(problems({ twilio: { ...twilio, authtoken: 'x' } }).join()).toContain('authtoken');
   });
 
-  it('checkCarriers requires an explicit sipDomain for Twilio in pilot', () => {
-    const carriers: CarriersConfig = carriersConfigSchema.parse({ twilio });
-    const issues: unknown[] = [];
-    const ctx = { addIssue: (issue: unknown) => issues.push(issue) } as unknown as z.RefinementCtx;
-    checkCarriers({ profile: 'dev', carriers }, ctx);
-    expect(issues).toHaveLength(0);
-    checkCarriers({ profile: 'pilot', carriers }, ctx);
-    expect(JSON.stringify(issues)).toContain('sipDomain');
+  it('checkCarriers: in pilot an explicit sipDomain must name the TLS port sip.tls serves', () => {
+    const issuesFor = (profile: 'dev' | 'pilot', sipDomain: string | undefined) => {
+      const carriers: CarriersConfig = carriersConfigSchema.parse({ twilio: { ...twilio, sipDomain } });
+      const issues: unknown[] = [];
+      const ctx = { addIssue: (issue: unknown) => issues.push(issue) } as unknown as z.RefinementCtx;
+      checkCarriers({ profile, carriers, sip: { tls: { port: 5061 } } }, ctx);
+      return JSON.stringify(issues);
+    };
+    expect(issuesFor('dev', 'sip.example.org:5060')).toBe('[]');
+    expect(issuesFor('pilot', undefined)).toBe('[]');
+    expect(issuesFor('pilot', 'sip.example.org:5061')).toBe('[]');
+    expect(issuesFor('pilot', 'sip.example.org:5060')).toContain('sip.tls.port (5061), not 5060');
   });
 });

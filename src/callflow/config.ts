@@ -96,7 +96,7 @@ export const twilioConfigSchema = z
      * TLS proxy Host and scheme differ from what Twilio signed.
      */
     publicUrl: publicUrl.optional(),
-    /** Gateway host[:port] that Twilio dials; defaults to sip.host:sip.port (dev only). */
+    /** Gateway host[:port] that Twilio dials. Default: sip.publicAddress with sip.tls.port (pilot) or sip.port (dev). */
     sipDomain: sipDomain.optional(),
     /** Fixed user part of the SIP URI; when absent the dialled number (validated `To`) is used. */
     sipUser: sipUser.optional(),
@@ -188,20 +188,26 @@ export type TwilioConfig = CarriersConfig['twilio'];
 export type CloudonixConfig = CarriersConfig['cloudonix'];
 
 /**
- * Cross-slice checks, for the root schema's superRefine. In pilot the gateway speaks TLS under a
- * public name that sip.host (a bind address) does not give, so sipDomain must be explicit.
+ * Cross-slice checks, for the root schema's superRefine. Under pilot, Twilio dials the gateway with
+ * `;transport=tls`: an explicit sipDomain must name the TLS port that sip.tls serves.
  */
 export function checkCarriers(
-  config: { profile: 'dev' | 'pilot'; carriers: CarriersConfig },
+  config: {
+    profile: 'dev' | 'pilot';
+    carriers: CarriersConfig;
+    sip: { tls?: { port: number } };
+  },
   ctx: z.RefinementCtx,
 ): void {
   const { twilio } = config.carriers;
-  if (config.profile === 'pilot' && twilio.enabled && twilio.sipDomain === undefined) {
+  const tlsPort = config.sip.tls?.port ?? 5061;
+  if (config.profile !== 'pilot' || !twilio.enabled || twilio.sipDomain === undefined) return;
+  const port = Number(/:(\d+)$/.exec(twilio.sipDomain)?.[1] ?? 5061);
+  if (port !== tlsPort) {
     ctx.addIssue({
       code: 'custom',
       path: ['carriers', 'twilio', 'sipDomain'],
-      message:
-        'set the gateway’s public TLS name and port, e.g. sip.example.org:5061 (profile pilot dials it with ;transport=tls)',
+      message: `profile pilot dials the gateway over TLS on sip.tls.port (${tlsPort}), not ${port}; write host:${tlsPort}, or leave sipDomain out to use sip.publicAddress`,
     });
   }
 }

@@ -241,8 +241,18 @@ describe('Twilio documents and fallback', () => {
     expect((await twilioRequest(app, { path: '/twilio/voice' })).status).toBe(404);
   });
 
-  it('refuses to start in pilot without an explicit sipDomain', () => {
-    expect(() => testApp(testConfig('pilot', { sipDomain: undefined }))).toThrow(/sipDomain/);
+  it('in pilot without sipDomain, dials sip.publicAddress on the TLS port', async () => {
+    const base = testConfig('pilot', { sipDomain: undefined });
+    const config = {
+      ...base,
+      sip: {
+        ...base.sip,
+        publicAddress: 'sip.hospital.example',
+        tls: { port: 5061, certFile: '/c.pem', keyFile: '/k.pem' },
+      },
+    };
+    const res = await twilioRequest(testApp(config).app, { path: '/twilio/voice' });
+    expect(await res.text()).toContain('@sip.hospital.example:5061;transport=tls</Sip>');
   });
 
   it('the account in the fixtures is the configured one', () => {

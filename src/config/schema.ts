@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config.js';
 import { checkEngineKeysForBrain } from '../agent/engines/config.js';
 import { admissionConfigSchema, checkAdmission } from '../admission/config.js';
 import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
+import { checkSip, resolveSip, sipConfigSchema } from './sip.js';
 import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -21,6 +23,13 @@ export const livekitConfigSchema = z
       .optional(),
     /** Signalling and HTTP API port of livekit-server. */
     port: port.default(7880),
+    /** Addresses livekit-server binds; a server reached from other hosts adds its own address. */
+    bindAddresses: z.array(z.string().min(1)).min(1).default(['127.0.0.1']),
+    /** The address livekit-server offers in ICE candidates (rtc.node_ip). */
+    nodeIp: z
+      .string()
+      .refine((v) => isIP(v) !== 0, 'use an IPv4 or IPv6 address')
+      .default('127.0.0.1'),
     rtcTcpPort: port.default(7881),
     rtcUdpPortStart: port.default(50000),
     rtcUdpPortEnd: port.default(50199),
@@ -38,23 +47,13 @@ export const redisConfigSchema = z
   })
   .strict();
 
-export const sipConfigSchema = z
-  .object({
-    /** Address livekit-sip binds and advertises in SDP. */
-    host: z.string().min(1).default('127.0.0.1'),
-    port: port.default(5060),
-    rtpPortStart: port.default(10000),
-    rtpPortEnd: port.default(10199),
-    /** livekit-sip logs the caller's number at info; warn keeps it out of the log. */
-    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
-    healthPort: port.default(8081),
-  })
-  .strict();
-
 export const controlPlaneConfigSchema = z
   .object({
+    /** Address the control plane (webhooks, /metrics, /healthz) binds. */
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
+    /** How carriers reach the control plane (often a TLS proxy in front). Default: http://host:port. */
+    publicUrl: z.string().url().optional(),
   })
   .strict();
 
@@ -79,13 +78,16 @@ export const configSchema = z
   .strict()
   // Checks that span slices (for example: no dev password under profile pilot).
   .superRefine((config, ctx) => {
+    checkSip(config, ctx);
     checkProvisioning(config, ctx);
     checkAdmission(config, ctx);
     checkCarriers(config, ctx);
     // A cloud engine without its key fails here, at start-up, never mid-call.
     checkEngineKeysForBrain(config, ctx);
-  });
+  })
+  .transform((config) => ({ ...config, sip: resolveSip(config.sip, config.profile) }));
 
 export type SwitchboardConfig = z.infer<typeof configSchema>;
 export type LivekitConfig = SwitchboardConfig['livekit'];
 export type SipConfig = SwitchboardConfig['sip'];
+export type ControlPlaneConfig = SwitchboardConfig['controlPlane'];

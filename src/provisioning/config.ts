@@ -62,8 +62,8 @@ export const inboundTrunkSchema = z
     /** Caller numbers allowed on this trunk; empty means any caller. */
     allowedNumbers: z.array(e164).default([]),
     auth: authSchema.optional(),
-    /** SRTP: `disable` (dev), `allow`, or `require` (pilot with TLS). */
-    mediaEncryption: z.enum(['disable', 'allow', 'require']).default('disable'),
+    /** SRTP: `disable`, `allow`, or `require`. Default: sip.mediaEncryption (require in pilot). */
+    mediaEncryption: z.enum(['disable', 'allow', 'require']).optional(),
     /** SIP headers copied onto the caller's participant attributes, e.g. `X-Ticket: ticket`. */
     headersToAttributes: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** How long the caller may ring while the agent joins; LiveKit's own default is 180 s. */
@@ -165,7 +165,6 @@ const devTrunk = {
   allowedAddresses: [],
   allowedNumbers: [],
   auth: { username: 'softphone', password: EMBEDDED_DEV_PASSWORD },
-  mediaEncryption: 'disable' as const,
   headersToAttributes: {},
   ringingTimeoutSeconds: 60,
   maxCallDurationSeconds: 3600,

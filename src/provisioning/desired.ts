@@ -71,6 +71,8 @@ export interface ProvisioningTarget {
   deployment: string;
   provisioning: ProvisioningConfig;
   agent?: { name: string };
+  /** A trunk without its own mediaEncryption follows sip.mediaEncryption. */
+  sip?: { mediaEncryption: MediaEncryption };
 }
 
 export const DEFAULT_AGENT_NAME = 'switchboard-agent';
@@ -105,7 +107,7 @@ export function desiredState(target: ProvisioningTarget): DesiredState {
       allowedNumbers: sorted(t.allowedNumbers),
       authUsername: t.auth?.username ?? '',
       authPassword: t.auth?.password ?? '',
-      mediaEncryption: t.mediaEncryption,
+      mediaEncryption: t.mediaEncryption ?? target.sip?.mediaEncryption ?? 'disable',
       headersToAttributes: { From: CALLER_FROM_ATTRIBUTE, ...t.headersToAttributes },
       ringingTimeoutSeconds: t.ringingTimeoutSeconds,
       maxCallDurationSeconds: t.maxCallDurationSeconds,

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { stringify } from 'yaml';
+import { internalPorts } from '../config/sip.js';
 import { livekitWsUrl, type SwitchboardConfig } from '../config/index.js';
 
 function redisAddress(url: string): { address: string; db: number; password?: string } {
@@ -16,15 +18,15 @@ export function livekitServerYaml(config: SwitchboardConfig): string {
   const { livekit } = config;
   return stringify({
     port: livekit.port,
-    bind_addresses: ['127.0.0.1'],
+    bind_addresses: livekit.bindAddresses,
     rtc: {
       tcp_port: livekit.rtcTcpPort,
       port_range_start: livekit.rtcUdpPortStart,
       port_range_end: livekit.rtcUdpPortEnd,
       use_external_ip: false,
-      node_ip: '127.0.0.1',
-      // Everything runs on loopback here; without this LiveKit offers no usable ICE candidate.
-      enable_loopback_candidate: true,
+      node_ip: livekit.nodeIp,
+      // On loopback (dev) LiveKit offers no usable ICE candidate without this.
+      enable_loopback_candidate: isLoopbackIp(livekit.nodeIp),
     },
     redis: redisAddress(config.redis.url),
     keys: { [livekit.apiKey]: livekit.apiSecret },
@@ -33,20 +35,43 @@ export function livekitServerYaml(config: SwitchboardConfig): string {
   });
 }
 
-/** livekit-sip's YAML. Its log level defaults to warn because at info it logs the caller's number. */
-export function livekitSipYaml(config: SwitchboardConfig): string {
+/**
+ * livekit-sip's YAML for one generation. Without TLS there is one generation, listening on the
+ * public ports itself. With TLS each of the two generations listens on internal ports and a kernel
+ * redirect (sip-redirect.ts) sends new connections to the current one, so a renewed certificate
+ * starts a new generation while the old one keeps its calls. Its log level defaults to warn
+ * because at info it logs the caller's number.
+ */
+export function livekitSipYaml(config: SwitchboardConfig, generation: 0 | 1 = 0): string {
   const { sip, livekit } = config;
+  const internal = internalPorts(sip.internalPortBase);
   return stringify({
     api_key: livekit.apiKey,
     api_secret: livekit.apiSecret,
     ws_url: livekitWsUrl(livekit.url),
     redis: redisAddress(config.redis.url),
     sip_port: sip.port,
+    sip_port_listen: sip.tls ? internal.plain[generation] : sip.port,
+    ...(isIP(sip.publicAddress) ? {} : { sip_hostname: sip.publicAddress }),
     listen_ip: sip.host,
-    nat_1_to_1_ip: sip.host,
+    nat_1_to_1_ip: sip.publicIp,
+    ...(sip.tls
+      ? {
+          tls: {
+            port: sip.tls.port,
+            port_listen: internal.tls[generation],
+            certs: [{ cert_file: sip.tls.certFile, key_file: sip.tls.keyFile }],
+            min_version: 'tls1.2',
+          },
+        }
+      : {}),
     rtp_port: { start: sip.rtpPortStart, end: sip.rtpPortEnd },
-    health_port: sip.healthPort,
+    health_port: sip.healthPort + generation,
     logging: { level: sip.logLevel, json: true },
     use_external_ip: false,
   });
+}
+
+function isLoopbackIp(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
 }

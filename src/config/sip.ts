@@ -1,0 +1,125 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+
+/** Where certbot puts a certificate for `<name>`; documented in the README's pilot section. */
+export const LETS_ENCRYPT_HINT =
+  'e.g. certFile: /etc/letsencrypt/live/<name>/fullchain.pem, keyFile: /etc/letsencrypt/live/<name>/privkey.pem';
+
+export const sipTlsSchema = z
+  .object({
+    /** The port carriers dial for SIP over TLS (`;transport=tls`). */
+    port: port.default(5061),
+    certFile: z.string().min(1),
+    keyFile: z.string().min(1),
+  })
+  .strict();
+
+export const sipConfigSchema = z
+  .object({
+    /** Address livekit-sip binds (signalling). Dev default: loopback. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /**
+     * The name or address carriers dial and see in Contact headers. Default: `host`.
+     * With a DNS name, `publicIp` says which address goes into SDP (NAT 1:1).
+     */
+    publicAddress: z.string().min(1).optional(),
+    /** The IP address in SDP and NAT 1:1 mapping. Default: publicAddress when it is an IP, else host. */
+    publicIp: z
+      .string()
+      .refine((v) => isIP(v) !== 0, 'use an IPv4 or IPv6 address')
+      .optional(),
+    /** Plain SIP over UDP and TCP. */
+    port: port.default(5060),
+    /** Whether plain UDP/TCP SIP is served. Default: on in dev, off in pilot. */
+    plain: z.boolean().optional(),
+    /** SIP over TLS. Required by profile pilot. */
+    tls: sipTlsSchema.optional(),
+    /**
+     * SRTP for every inbound trunk that does not set its own: `require` refuses a call that offers
+     * only plain RTP. Default: disable in dev, require in pilot.
+     */
+    mediaEncryption: z.enum(['disable', 'allow', 'require']).optional(),
+    rtpPortStart: port.default(10000),
+    rtpPortEnd: port.default(10199),
+    /**
+     * With TLS, livekit-sip runs as two generations so a renewed certificate is picked up without
+     * dropping calls: each listens on internal ports from here (plain, TLS; two per generation),
+     * and a kernel redirect sends new connections on the public port to the current one.
+     */
+    internalPortBase: port.default(15060),
+    /** livekit-sip logs the caller's number at info; warn keeps most of it out of the log. */
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+    /** Health port of the first livekit-sip generation; the second uses the next port. */
+    healthPort: port.default(8081),
+  })
+  .strict();
+
+type SipInput = z.infer<typeof sipConfigSchema>;
+
+export interface ResolvedSip extends Omit<SipInput, 'publicAddress' | 'publicIp' | 'plain' | 'mediaEncryption'> {
+  publicAddress: string;
+  publicIp: string;
+  plain: boolean;
+  mediaEncryption: 'disable' | 'allow' | 'require';
+}
+
+/** Fills the defaults that depend on the profile and on each other. */
+export function resolveSip(sip: SipInput, profile: 'dev' | 'pilot'): ResolvedSip {
+  const publicAddress = sip.publicAddress ?? sip.host;
+  return {
+    ...sip,
+    publicAddress,
+    publicIp: sip.publicIp ?? (isIP(publicAddress) ? publicAddress : sip.host),
+    plain: sip.plain ?? profile === 'dev',
+    mediaEncryption: sip.mediaEncryption ?? (profile === 'pilot' ? 'require' : 'disable'),
+  };
+}
+
+/** Cross-field checks for the root schema's superRefine. Each message names the fix. */
+export function checkSip(config: { profile: 'dev' | 'pilot'; sip: SipInput }, ctx: z.RefinementCtx): void {
+  const { sip, profile } = config;
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['sip', ...path], message });
+  if (profile === 'pilot') {
+    if (!sip.tls) issue(['tls'], `profile pilot serves SIP over TLS: set sip.tls (${LETS_ENCRYPT_HINT})`);
+    if (!sip.publicAddress)
+      issue(['publicAddress'], 'profile pilot needs the name carriers dial, e.g. sip.hospital.example');
+  }
+  if (sip.publicAddress && !isIP(sip.publicAddress) && !sip.publicIp && isLoopbackOrAny(sip.host))
+    issue(
+      ['publicIp'],
+      'sip.publicAddress is a DNS name: set sip.publicIp to the address it resolves to (it goes into SDP)',
+    );
+  if (sip.plain === false && !sip.tls)
+    issue(['plain'], 'with plain SIP off, set sip.tls, or nothing listens for calls');
+  if (sip.rtpPortEnd < sip.rtpPortStart)
+    issue(['rtpPortEnd'], 'must not be below sip.rtpPortStart');
+  const internal = internalPorts(sip.internalPortBase);
+  const clash = [sip.port, sip.tls?.port, sip.healthPort, sip.healthPort + 1].find(
+    (p) => p !== undefined && internal.all.includes(p),
+  );
+  if (sip.tls && clash !== undefined)
+    issue(
+      ['internalPortBase'],
+      `the internal ports ${internal.all.join(', ')} include ${clash}; move sip.internalPortBase`,
+    );
+}
+
+function isLoopbackOrAny(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host.startsWith('127.') || host === '::1';
+}
+
+/** The internal listen ports of the two livekit-sip generations. */
+export function internalPorts(base: number): {
+  plain: [number, number];
+  tls: [number, number];
+  all: number[];
+} {
+  return {
+    plain: [base, base + 2],
+    tls: [base + 1, base + 3],
+    all: [base, base + 1, base + 2, base + 3],
+  };
+}
