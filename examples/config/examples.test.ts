@@ -59,6 +59,24 @@ describe('example configs', () => {
     expect(trunk?.auth).toBeUndefined();
   });
 
+  it.each(['twilio-pilot.yaml', 'cloudonix.yaml'])(
+    '%s serves SIP-TLS only on its public name, and every trunk requires SRTP',
+    (file) => {
+      const config = load(file);
+      expect(config.sip).toMatchObject({
+        publicAddress: 'sip.hospital.example',
+        plain: false,
+        tls: { port: 5061 },
+      });
+      expect(config.sip.tls?.certFile).toBe(
+        '/etc/letsencrypt/live/sip.hospital.example/fullchain.pem',
+      );
+      for (const trunk of desiredState(config).inboundTrunks) {
+        expect(trunk.spec.mediaEncryption).toBe('require');
+      }
+    },
+  );
+
   it('pilot examples refuse to load without their secrets', () => {
     for (const file of ['twilio-pilot.yaml', 'cloudonix.yaml']) {
       expect(() => load(file, {})).toThrow(ConfigError);
