@@ -15,3 +15,4 @@ export {
   type LivekitConfig,
   type SipConfig,
 } from './schema.js';
+export { internalPorts, LETS_ENCRYPT_HINT } from './sip.js';

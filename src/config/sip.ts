@@ -13,6 +13,11 @@ export const sipTlsSchema = z
     port: port.default(5061),
     certFile: z.string().min(1),
     keyFile: z.string().min(1),
+    /**
+     * Extra CAs (PEM) livekit-sip trusts, besides the system's, when it opens a TLS connection
+     * itself (a REFER to a carrier whose certificate comes from a private CA).
+     */
+    caFile: z.string().min(1).optional(),
   })
   .strict();
 
@@ -58,7 +63,10 @@ export const sipConfigSchema = z
 
 type SipInput = z.infer<typeof sipConfigSchema>;
 
-export interface ResolvedSip extends Omit<SipInput, 'publicAddress' | 'publicIp' | 'plain' | 'mediaEncryption'> {
+export interface ResolvedSip extends Omit<
+  SipInput,
+  'publicAddress' | 'publicIp' | 'plain' | 'mediaEncryption'
+> {
   publicAddress: string;
   publicIp: string;
   plain: boolean;
@@ -78,14 +86,21 @@ export function resolveSip(sip: SipInput, profile: 'dev' | 'pilot'): ResolvedSip
 }
 
 /** Cross-field checks for the root schema's superRefine. Each message names the fix. */
-export function checkSip(config: { profile: 'dev' | 'pilot'; sip: SipInput }, ctx: z.RefinementCtx): void {
+export function checkSip(
+  config: { profile: 'dev' | 'pilot'; sip: SipInput },
+  ctx: z.RefinementCtx,
+): void {
   const { sip, profile } = config;
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path: ['sip', ...path], message });
   if (profile === 'pilot') {
-    if (!sip.tls) issue(['tls'], `profile pilot serves SIP over TLS: set sip.tls (${LETS_ENCRYPT_HINT})`);
+    if (!sip.tls)
+      issue(['tls'], `profile pilot serves SIP over TLS: set sip.tls (${LETS_ENCRYPT_HINT})`);
     if (!sip.publicAddress)
-      issue(['publicAddress'], 'profile pilot needs the name carriers dial, e.g. sip.hospital.example');
+      issue(
+        ['publicAddress'],
+        'profile pilot needs the name carriers dial, e.g. sip.hospital.example',
+      );
   }
   if (sip.publicAddress && !isIP(sip.publicAddress) && !sip.publicIp && isLoopbackOrAny(sip.host))
     issue(

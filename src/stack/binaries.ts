@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (this file lives in src/stack or dist/stack). */
@@ -39,11 +39,18 @@ export function binaryPath(name: GoBinary, binCache?: string): string {
   return join(binCache || DEFAULT_BIN_CACHE, `${name}-${pinnedVersion(name)}`, name);
 }
 
-/** Like binaryPath, but throws with the fix when the binary is not installed. */
+/**
+ * The pinned binary from install.sh's cache, else one on PATH (the official images put
+ * livekit-sip in /bin). Throws with the fix when neither is there.
+ */
 export function requireBinary(name: GoBinary, binCache?: string): string {
   const path = binaryPath(name, binCache);
-  if (!existsSync(path)) {
-    throw new Error(`${name} is not installed at ${path}; run: bash scripts/install.sh`);
-  }
-  return path;
+  if (existsSync(path)) return path;
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((candidate) => existsSync(candidate));
+  if (onPath) return onPath;
+  throw new Error(`${name} is not installed at ${path} nor on PATH; run: bash scripts/install.sh`);
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { PassThrough, type Transform } from 'node:stream';
 import { join } from 'node:path';
 import type { Logger } from '../telemetry/index.js';
@@ -22,7 +22,9 @@ export interface SpawnOptions {
   args: string[];
   /** The child's whole environment: nothing is inherited beyond it. */
   env: Record<string, string>;
-  logDir: string;
+  /** Output goes to `<logDir>/<name>.log`, or to `out` (a service's stdout) when given. */
+  logDir?: string;
+  out?: NodeJS.WritableStream;
   logger: Logger;
   /** Filters the process's output before it reaches the log file (the number scrubber). */
   filter?: () => Transform;
@@ -38,11 +40,12 @@ export function spawnManaged({
   args,
   env,
   logDir,
+  out: sink,
   logger,
   filter,
 }: SpawnOptions): ManagedProcess {
-  const logFile = join(logDir, `${name}.log`);
-  const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
+  const logFile = sink ? '(stdout)' : join(logDir ?? '.', `${name}.log`);
+  const out: NodeJS.WritableStream = sink ?? createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, {
     env,
     detached: true,
@@ -55,12 +58,12 @@ export function spawnManaged({
 
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
-      out.end();
+      if (!sink) out.end();
       resolve(code ?? signal ?? 'unknown');
     });
     child.once('error', (err) => {
       logger.error({ component: name, err: err.message }, 'process failed to start');
-      out.end();
+      if (!sink) out.end();
       resolve('spawn-error');
     });
   });

@@ -6,6 +6,8 @@ export interface PortClaim {
   protocol: 'tcp' | 'udp';
   /** The config field that sets it, for the error message. */
   field: string;
+  /** The address it is bound on; default the dev loopback. */
+  host?: string;
 }
 
 function tcpFree(port: number, host: string): Promise<boolean> {
@@ -28,8 +30,9 @@ function udpFree(port: number, host: string): Promise<boolean> {
 export async function takenPorts(claims: PortClaim[], host = '127.0.0.1'): Promise<PortClaim[]> {
   const taken: PortClaim[] = [];
   for (const claim of claims) {
+    const on = claim.host ?? host;
     const free =
-      claim.protocol === 'tcp' ? await tcpFree(claim.port, host) : await udpFree(claim.port, host);
+      claim.protocol === 'tcp' ? await tcpFree(claim.port, on) : await udpFree(claim.port, on);
     if (!free) taken.push(claim);
   }
   return taken;

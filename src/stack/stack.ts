@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
-import { startReconciler, type Reconciler } from '../provisioning/index.js';
+import { startReconciler } from '../provisioning/index.js';
 import {
   childProcessEnv,
+  internalPorts,
   livekitHttpUrl,
   RESOLVED_CONFIG_FILE_ENV,
   writeResolvedConfig,
@@ -15,10 +16,11 @@ import {
 import { createScrubbingStream } from '../privacy/index.js';
 import { createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { requireBinary, type GoBinary } from './binaries.js';
-import { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
+import { requireBinary } from './binaries.js';
+import { livekitServerYaml } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
+import { startSipGateway, type SipGateway } from './sip-gateway.js';
 import { ensureRedis } from './redis.js';
 import { probeRedis } from './redis-probe.js';
 import { httpOk, sipHealthy, waitFor } from './wait.js';
@@ -61,20 +63,213 @@ export interface RunningStack {
 }
 
 export function portClaims(config: SwitchboardConfig): PortClaim[] {
+  const { sip } = config;
+  // With TLS every livekit-sip port is internal (sip-redirect.ts); the public ones stay unbound.
+  const sipPorts: PortClaim[] = sip.tls
+    ? [
+        ...internalPorts(sip.internalPortBase).all.map((port) => ({
+          port,
+          protocol: 'tcp' as const,
+          field: 'sip.internalPortBase',
+          host: sip.host,
+        })),
+        ...internalPorts(sip.internalPortBase).plain.map((port) => ({
+          port,
+          protocol: 'udp' as const,
+          field: 'sip.internalPortBase',
+          host: sip.host,
+        })),
+        { port: sip.healthPort + 1, protocol: 'tcp', field: 'sip.healthPort (+1)' },
+      ]
+    : [
+        { port: sip.port, protocol: 'udp', field: 'sip.port', host: sip.host },
+        { port: sip.port, protocol: 'tcp', field: 'sip.port', host: sip.host },
+      ];
   return [
     { port: config.livekit.port, protocol: 'tcp', field: 'livekit.port' },
     { port: config.livekit.rtcTcpPort, protocol: 'tcp', field: 'livekit.rtcTcpPort' },
-    { port: config.sip.port, protocol: 'udp', field: 'sip.port' },
-    { port: config.sip.port, protocol: 'tcp', field: 'sip.port' },
-    { port: config.sip.healthPort, protocol: 'tcp', field: 'sip.healthPort' },
+    ...sipPorts,
+    { port: sip.healthPort, protocol: 'tcp', field: 'sip.healthPort' },
     { port: config.agent.healthPort, protocol: 'tcp', field: 'agent.healthPort' },
-    { port: config.controlPlane.port, protocol: 'tcp', field: 'controlPlane.port' },
+    {
+      port: config.controlPlane.port,
+      protocol: 'tcp',
+      field: 'controlPlane.port',
+      host: config.controlPlane.host,
+    },
   ];
 }
 
+/** What each part needs to start: the config, where its files go, and how its processes spawn. */
+export interface ComponentContext {
+  config: SwitchboardConfig;
+  /** Generated configs (0700). */
+  confDir: string;
+  logger: Logger;
+  binCache?: string;
+  /** The environment every child starts with: never the caller's whole environment. */
+  childEnv: Record<string, string>;
+  /** Starts a child whose output passes the number scrubber. */
+  spawn: (
+    opts: { name: string; command: string; args: string[] },
+    env?: Record<string, string>,
+  ) => ManagedProcess;
+}
+
+/** A context whose children log to `<logDir>/<name>.log` (up) or to `out` (a service's stdout). */
+export function componentContext(opts: {
+  config: SwitchboardConfig;
+  confDir: string;
+  logger: Logger;
+  binCache?: string;
+  childEnv?: Record<string, string>;
+  logDir?: string;
+  out?: NodeJS.WritableStream;
+}): ComponentContext {
+  const childEnv = opts.childEnv ?? childProcessEnv();
+  mkdirSync(opts.confDir, { recursive: true, mode: 0o700 });
+  // livekit-server and agents-js log room names and identities, which carry the caller's number
+  // with `individual` rules; livekit-sip logs it on failed calls. Numbers become pseudonyms first.
+  const pseudonymizer = pseudonymizerFromConfig(opts.config.admission);
+  return {
+    config: opts.config,
+    confDir: opts.confDir,
+    logger: opts.logger,
+    binCache: opts.binCache,
+    childEnv,
+    spawn: (spawnOpts, env = childEnv) =>
+      spawnManaged({
+        ...spawnOpts,
+        env,
+        logDir: opts.logDir,
+        out: opts.out,
+        logger: opts.logger,
+        filter: () => createScrubbingStream(pseudonymizer),
+      }),
+  };
+}
+
+/** livekit-server from its generated YAML, waited on until it answers. */
+export async function startLivekitServer(ctx: ComponentContext): Promise<ManagedProcess> {
+  const conf = join(ctx.confDir, 'livekit-server.yaml');
+  writeFileSync(conf, livekitServerYaml(ctx.config), { mode: 0o600 });
+  const proc = ctx.spawn({
+    name: 'livekit-server',
+    command: requireBinary('livekit-server', ctx.binCache),
+    args: ['--config', conf],
+  });
+  try {
+    await waitFor(
+      'livekit-server',
+      () => httpOk(new URL('/', livekitHttpUrl(ctx.config.livekit.url)).href),
+      30_000,
+    );
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  ctx.logger.info({ component: 'livekit-server' }, 'healthy');
+  return proc;
+}
+
+/** The SIP gateway (livekit-sip, in generations with TLS), waited on until healthy. */
+export async function startGateway(ctx: ComponentContext): Promise<SipGateway> {
+  const gateway = await startSipGateway({
+    config: ctx.config,
+    confDir: ctx.confDir,
+    command: requireBinary('livekit-sip', ctx.binCache),
+    spawn: (name, args, env) =>
+      ctx.spawn({ name, command: requireBinary('livekit-sip', ctx.binCache), args }, env),
+    env: ctx.childEnv,
+    logger: ctx.logger,
+  });
+  ctx.logger.info({ component: 'livekit-sip' }, 'healthy');
+  return gateway;
+}
+
+/** The agent worker, reading the config from a 0600 file whose path is all its environment holds. */
+export async function startAgentWorker(
+  ctx: ComponentContext,
+): Promise<{ proc: ManagedProcess; removeConfig: () => void }> {
+  const workerEntry = fileURLToPath(new URL('../run/agent-worker.js', import.meta.url));
+  // Only the file's path is in the worker's environment, so no grandchild (espeak-ng,
+  // pocketsphinx) inherits a secret.
+  const resolved = writeResolvedConfig(ctx.confDir, ctx.config);
+  const proc = ctx.spawn(
+    { name: 'agent-worker', command: process.execPath, args: [workerEntry] },
+    { ...ctx.childEnv, [RESOLVED_CONFIG_FILE_ENV]: resolved.path },
+  );
+  try {
+    await waitFor('agent worker', () => httpOk(agentHealthUrl(ctx.config)), 60_000, 250);
+  } catch (err) {
+    await proc.stop();
+    resolved.remove();
+    throw err;
+  }
+  ctx.logger.info({ component: 'agent-worker', agentName: ctx.config.agent.name }, 'registered');
+  return { proc, removeConfig: resolved.remove };
+}
+
+const agentHealthUrl = (config: SwitchboardConfig) =>
+  `http://127.0.0.1:${config.agent.healthPort}/`;
+
+export interface ControlPlane {
+  close(): Promise<void>;
+}
+
 /**
- * Starts Redis (or reuses it), livekit-server, livekit-sip, provisioning, the agent worker and the
- * control plane, each waited on until healthy. On any failure, what was started is stopped again.
+ * Carrier webhooks, /healthz, /readyz and /metrics, plus the provisioning reconciler. `sipHealth`
+ * says where the gateway's health is (the serving generation's, under up).
+ */
+export async function startControlPlane(
+  ctx: ComponentContext,
+  sipHealth: () => string = () => `http://127.0.0.1:${ctx.config.sip.healthPort}/`,
+): Promise<ControlPlane> {
+  const { config, logger } = ctx;
+  // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
+  const reconciler = await startReconciler({ config, logger });
+  const app = createControlPlaneApp([
+    { name: 'redis', check: () => probeRedis(config.redis.url, 500) },
+    { name: 'livekit', check: () => httpOk(new URL('/', livekitHttpUrl(config.livekit.url)).href) },
+    { name: 'sip', check: () => sipHealthy(sipHealth()) },
+    { name: 'agent', check: () => httpOk(agentHealthUrl(config)) },
+  ]);
+  app.route(
+    '/',
+    createCallflowApp({ config, pseudonymizer: pseudonymizerFromConfig(config.admission), logger }),
+  );
+  const server: ServerType = serve({
+    fetch: app.fetch,
+    hostname: config.controlPlane.host,
+    port: config.controlPlane.port,
+  });
+  const close = async () => {
+    await reconciler.stop();
+    await new Promise((r) => server.close(() => r(undefined)));
+  };
+  const host = config.controlPlane.host;
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  try {
+    await waitFor(
+      'control plane',
+      () =>
+        httpOk(
+          `http://${local.includes(':') ? `[${local}]` : local}:${config.controlPlane.port}/healthz`,
+        ),
+      5_000,
+    );
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  logger.info({ component: 'control-plane', port: config.controlPlane.port }, 'healthy');
+  return { close };
+}
+
+/**
+ * Starts Redis (or reuses it), livekit-server, the SIP gateway, the agent worker and the control
+ * plane with provisioning, each waited on until healthy. On any failure, what was started is
+ * stopped again.
  */
 export async function startStack({
   config,
@@ -87,124 +282,58 @@ export async function startStack({
   if (taken.length > 0) throw new PortsInUseError(taken);
 
   const logDir = join(runDir, 'logs');
-  const confDir = join(runDir, 'config');
   mkdirSync(logDir, { recursive: true });
-  mkdirSync(confDir, { recursive: true, mode: 0o700 });
+  const ctx = componentContext({
+    config,
+    confDir: join(runDir, 'config'),
+    logger,
+    binCache,
+    childEnv,
+    logDir,
+  });
 
-  const started: ManagedProcess[] = [];
-  // livekit-server and agents-js log room names and identities, which carry the caller's number
-  // with `individual` rules; livekit-sip logs it on failed calls. Numbers become pseudonyms first.
-  const pseudonymizer = pseudonymizerFromConfig(config.admission);
-  const scrub = () => createScrubbingStream(pseudonymizer);
-  const spawn = (
-    opts: Omit<Parameters<typeof spawnManaged>[0], 'logDir' | 'logger' | 'filter' | 'env'>,
-    env: Record<string, string> = childEnv,
-  ) => spawnManaged({ ...opts, env, logDir, logger, filter: scrub });
-  // The worker and its job processes read the config, secrets included, from this file; only its
-  // path is in their environment, so no grandchild (espeak-ng, pocketsphinx) inherits a secret.
-  let resolvedConfig: { path: string; remove: () => void } | undefined;
-  let controlPlane: ServerType | undefined;
-  let reconciler: Reconciler | undefined;
+  // Each part as it starts: stopped in reverse order, killed all at once.
+  const parts: Array<{ stop: () => Promise<void>; kill: () => void; crashed: Promise<string> }> =
+    [];
+  const asPart = (proc: ManagedProcess, graceMs = 5000) => ({
+    stop: () => proc.stop(graceMs),
+    kill: () => proc.kill(),
+    crashed: proc.exited.then((code) => `${proc.name} exited (${code}); see ${proc.logFile}`),
+  });
+  const never = new Promise<string>(() => undefined);
   const stop = async () => {
-    await reconciler?.stop();
-    reconciler = undefined;
-    if (controlPlane) await new Promise((r) => controlPlane!.close(() => r(undefined)));
-    controlPlane = undefined;
-    // In reverse start order; `started` stays whole meanwhile, so kill() can still reach everything.
-    for (const proc of [...started].reverse()) {
-      const grace =
-        proc.name === 'agent-worker' ? config.agent.drainTimeoutSeconds * 1000 + 5000 : 5000;
-      await proc.stop(grace);
-    }
-    started.length = 0;
-    resolvedConfig?.remove();
+    for (const part of [...parts].reverse()) await part.stop();
+    parts.length = 0;
   };
 
   try {
     const redis = await ensureRedis(config.redis.url, logDir, logger, childEnv);
-    if (redis) started.push(redis);
-
-    /** Writes a Go service's generated YAML, starts it, and waits until its health check passes. */
-    const startGoService = async (
-      name: GoBinary,
-      yaml: string,
-      healthy: () => Promise<boolean>,
-    ) => {
-      const conf = join(confDir, `${name}.yaml`);
-      writeFileSync(conf, yaml, { mode: 0o600 });
-      started.push(
-        spawn({ name, command: requireBinary(name, binCache), args: ['--config', conf] }),
-      );
-      await waitFor(name, healthy, 30_000);
-      logger.info({ component: name }, 'healthy');
-    };
-    await startGoService('livekit-server', livekitServerYaml(config), () =>
-      httpOk(`http://127.0.0.1:${config.livekit.port}/`),
-    );
-    await startGoService('livekit-sip', livekitSipYaml(config), () =>
-      sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`),
-    );
-
-    // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
-    reconciler = await startReconciler({ config, logger });
-
-    const workerEntry = fileURLToPath(new URL('../run/agent-worker.js', import.meta.url));
-    resolvedConfig = writeResolvedConfig(confDir, config);
-    started.push(
-      spawn(
-        { name: 'agent-worker', command: process.execPath, args: [workerEntry] },
-        { ...childEnv, [RESOLVED_CONFIG_FILE_ENV]: resolvedConfig.path },
-      ),
-    );
-    await waitFor(
-      'agent worker',
-      () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`),
-      60_000,
-      250,
-    );
-    logger.info({ component: 'agent-worker', agentName: config.agent.name }, 'registered');
-
-    const app = createControlPlaneApp([
-      { name: 'redis', check: () => probeRedis(config.redis.url, 500) },
-      {
-        name: 'livekit',
-        check: () => httpOk(new URL('/', livekitHttpUrl(config.livekit.url)).href),
+    if (redis) parts.push(asPart(redis));
+    parts.push(asPart(await startLivekitServer(ctx)));
+    const gateway = await startGateway(ctx);
+    parts.push(gateway);
+    const worker = await startAgentWorker(ctx);
+    parts.push({
+      ...asPart(worker.proc, config.agent.drainTimeoutSeconds * 1000 + 5000),
+      stop: async () => {
+        await worker.proc.stop(config.agent.drainTimeoutSeconds * 1000 + 5000);
+        worker.removeConfig();
       },
-      { name: 'sip', check: () => sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`) },
-      { name: 'agent', check: () => httpOk(`http://127.0.0.1:${config.agent.healthPort}/`) },
-    ]);
-    app.route(
-      '/',
-      createCallflowApp({
-        config,
-        pseudonymizer: pseudonymizerFromConfig(config.admission),
-        logger,
-      }),
-    );
-    controlPlane = serve({
-      fetch: app.fetch,
-      hostname: config.controlPlane.host,
-      port: config.controlPlane.port,
+      kill: () => {
+        worker.proc.kill();
+        worker.removeConfig();
+      },
     });
-    await waitFor(
-      'control plane',
-      () => httpOk(`http://127.0.0.1:${config.controlPlane.port}/healthz`),
-      5_000,
-    );
-    logger.info({ component: 'control-plane', port: config.controlPlane.port }, 'healthy');
+    const controlPlane = await startControlPlane(ctx, () => gateway.healthUrl());
+    parts.push({ stop: () => controlPlane.close(), kill: () => undefined, crashed: never });
   } catch (err) {
     await stop();
     throw err;
   }
 
-  const crashed = Promise.race(
-    started.map((proc) =>
-      proc.exited.then((code) => `${proc.name} exited (${code}); see ${proc.logFile}`),
-    ),
-  );
+  const crashed = Promise.race(parts.map((p) => p.crashed));
   const kill = () => {
-    for (const proc of started) proc.kill();
-    resolvedConfig?.remove();
+    for (const part of parts) part.kill();
   };
   return { logDir, crashed, stop, kill };
 }
