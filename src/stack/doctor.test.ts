@@ -8,7 +8,7 @@ import { freePort } from '../../test/harness/free-port.js';
 import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { parseConfig } from '../config/index.js';
 import { pinnedVersion } from './binaries.js';
-import { checkGoBinary, checkPorts, checkSharedRedis, runDoctor } from './doctor.js';
+import { checkGoBinary, checkPorts, checkSharedRedis, runDoctor, type Finding } from './doctor.js';
 
 /** A config whose ports nothing else on this machine uses, so a running dev stack cannot interfere. */
 async function isolatedConfig(redisUrl: string, livekitUrl: string) {
@@ -153,5 +153,64 @@ describe('doctor: ports', () => {
     // Other default ports may be held by a dev stack on this machine; all are then its own.
     expect(finding.ok).toBe(true);
     expect(finding.detail).toContain(`${port}/tcp (agent.healthPort)`);
+  });
+});
+
+describe('doctor: pilot checks', () => {
+  const pilotCheck = 'sip-tls certificate and key files';
+  const config = async (profile: 'dev' | 'pilot') =>
+    parseConfig({
+      profile,
+      redis: { url: `redis://127.0.0.1:${await freePort()}` },
+      livekit: { port: await freePort() },
+      sip: {
+        port: await freePort(),
+        healthPort: await freePort(),
+        ...(profile === 'pilot' && {
+          publicAddress: '127.0.0.1',
+          tls: {
+            port: await freePort(),
+            certFile: '/nonexistent/fullchain.pem',
+            keyFile: '/nonexistent/privkey.pem',
+          },
+        }),
+      },
+      agent: { healthPort: await freePort() },
+      controlPlane: { port: await freePort() },
+      ...(profile === 'pilot' && {
+        admission: { pseudonymKeys: [{ id: 'k1', secret: 'f'.repeat(64) }] },
+        provisioning: {
+          inboundTrunks: [{ name: 'carrier', allowedAddresses: ['192.0.2.0/24'] }],
+          dispatchRules: [{ name: 'calls', trunks: ['carrier'] }],
+        },
+      }),
+    });
+  const checks = (findings: Finding[]) => findings.map((f) => f.check);
+
+  it('runs them when the config says profile: pilot', async () => {
+    const findings = await runDoctor(await config('pilot'));
+    const finding = findings.find((f) => f.check === pilotCheck);
+    expect(finding?.ok).toBe(false);
+    expect(finding?.detail).toMatch(/^cannot read certFile \/nonexistent\/fullchain\.pem/);
+    expect(checks(findings)).toContain('srtp required on inbound trunks');
+  });
+
+  it('runs them on a dev config with --profile pilot, and reports what pilot lacks', async () => {
+    const findings = await runDoctor(await config('dev'), { profile: 'pilot' });
+    expect(findings.find((f) => f.check === pilotCheck)).toMatchObject({
+      ok: false,
+      detail: 'sip.tls is not set: nothing serves SIP over TLS',
+    });
+    expect(findings.find((f) => f.check === 'plain sip off')).toMatchObject({
+      ok: false,
+      fix: 'sip.plain: false',
+    });
+  });
+
+  it('leaves them out under dev, and when --profile dev overrides a pilot config', async () => {
+    expect(checks(await runDoctor(await config('dev')))).not.toContain(pilotCheck);
+    expect(checks(await runDoctor(await config('pilot'), { profile: 'dev' }))).not.toContain(
+      pilotCheck,
+    );
   });
 });

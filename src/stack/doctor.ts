@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { SwitchboardConfig } from '../config/index.js';
 import { binaryPath, pinnedVersions, type GoBinary } from './binaries.js';
+import { runPilotChecks, type PilotCheckOptions } from './pilot-checks.js';
 import { portClaims } from './stack.js';
 import { takenPorts, type PortClaim } from './ports.js';
 import { connectRedisOnce } from './redis-probe.js';
@@ -224,6 +225,9 @@ export async function checkSharedRedis(
 export interface DoctorOptions {
   /** Where scripts/install.sh cached the Go binaries (SWITCHBOARD_BIN_CACHE); default ~/.cache/switchboard/bin. */
   binCache?: string;
+  /** Overrides the config's profile: `pilot` adds the pilot checks (TLS, address, DNS, SRTP). */
+  profile?: 'dev' | 'pilot';
+  pilot?: PilotCheckOptions;
 }
 
 /** Every check `switchboard doctor` runs, in order. */
@@ -233,7 +237,7 @@ export async function runDoctor(
 ): Promise<Finding[]> {
   const versions = pinnedVersions();
   const live = await liveness(config);
-  return [
+  const findings = [
     nodeVersion(),
     checkGoBinary('livekit-server', versions.LIVEKIT_SERVER_VERSION ?? '', opts.binCache),
     checkGoBinary('livekit-sip', versions.LIVEKIT_SIP_VERSION ?? '', opts.binCache),
@@ -241,4 +245,8 @@ export async function runDoctor(
     await checkPorts(config, live),
     await checkSharedRedis(config, live),
   ];
+  if ((opts.profile ?? config.profile) === 'pilot') {
+    findings.push(...(await runPilotChecks(config, opts.pilot)));
+  }
+  return findings;
 }
