@@ -9,10 +9,9 @@ type Profile = (typeof PROFILES)[number];
 
 export const doctorCommand: Command = {
   summary:
-    'check versions, ports and one Redis for livekit and livekit-sip, each problem with a fix; ' +
-    'under profile pilot (or --profile pilot) also the TLS certificate (--ca-file <pem> for a ' +
-    'private CA), public address, DNS, plain SIP and SRTP. --firewall [--config …] prints the ' +
-    'nftables ruleset for this config instead of checking',
+    'check versions, ports and one Redis, with a fix per problem; under profile pilot (or ' +
+    '--profile pilot [--ca-file <pem>]) also the TLS certificate, public address, DNS, plain SIP ' +
+    'and SRTP. --firewall prints the nftables ruleset for this config instead',
   async run(args) {
     const { values, load } = parseCommand(args, {
       profile: { type: 'string' },
