@@ -11,6 +11,7 @@ export default defineConfig({
             'examples/**/*.test.ts',
             'bench/**/*.test.ts',
             'test/harness/**/*.test.ts',
+            'deploy/**/*.test.ts',
           ],
           setupFiles: ['test/setup/agents-logger.ts'],
           testTimeout: 20_000,
