@@ -96,9 +96,13 @@ describe('carriers config', () => {
 
   it('checkCarriers: in pilot an explicit sipDomain must name the TLS port sip.tls serves', () => {
     const issuesFor = (profile: 'dev' | 'pilot', sipDomain: string | undefined) => {
-      const carriers: CarriersConfig = carriersConfigSchema.parse({ twilio: { ...twilio, sipDomain } });
+      const carriers: CarriersConfig = carriersConfigSchema.parse({
+        twilio: { ...twilio, sipDomain },
+      });
       const issues: unknown[] = [];
-      const ctx = { addIssue: (issue: unknown) => issues.push(issue) } as unknown as z.RefinementCtx;
+      const ctx = {
+        addIssue: (issue: unknown) => issues.push(issue),
+      } as unknown as z.RefinementCtx;
       checkCarriers({ profile, carriers, sip: { tls: { port: 5061 } } }, ctx);
       return JSON.stringify(issues);
     };

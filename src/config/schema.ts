@@ -5,7 +5,7 @@ import { checkEngineKeysForBrain } from '../agent/engines/config.js';
 import { admissionConfigSchema, checkAdmission } from '../admission/config.js';
 import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
-import { checkSip, resolveSip, sipConfigSchema } from './sip.js';
+import { checkSip, internalPorts, resolveSip, sipConfigSchema } from './sip.js';
 import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -79,6 +79,7 @@ export const configSchema = z
   // Checks that span slices (for example: no dev password under profile pilot).
   .superRefine((config, ctx) => {
     checkSip(config, ctx);
+    checkDistinctPorts(config, ctx);
     checkProvisioning(config, ctx);
     checkAdmission(config, ctx);
     checkCarriers(config, ctx);
@@ -86,6 +87,46 @@ export const configSchema = z
     checkEngineKeysForBrain(config, ctx);
   })
   .transform((config) => ({ ...config, sip: resolveSip(config.sip, config.profile) }));
+
+/** Two parts on one TCP port would answer each other's health checks: refuse it up front. */
+function checkDistinctPorts(
+  config: {
+    livekit: { port: number; rtcTcpPort: number };
+    sip: { port: number; healthPort: number; internalPortBase: number; tls?: { port: number } };
+    agent: { healthPort: number };
+    controlPlane: { port: number };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const { livekit, sip } = config;
+  const internal = internalPorts(sip.internalPortBase);
+  const claims: Array<[string, number]> = [
+    ['livekit.port', livekit.port],
+    ['livekit.rtcTcpPort', livekit.rtcTcpPort],
+    ['sip.port', sip.port],
+    ['agent.healthPort', config.agent.healthPort],
+    ['controlPlane.port', config.controlPlane.port],
+    ...(sip.tls
+      ? ([
+          ['sip.tls.port', sip.tls.port],
+          ...[...internal.all, ...internal.health].map(
+            (p) => [`sip.internalPortBase (${p})`, p] as [string, number],
+          ),
+        ] as Array<[string, number]>)
+      : ([['sip.healthPort', sip.healthPort]] as Array<[string, number]>)),
+  ];
+  const seen = new Map<number, string>();
+  for (const [field, port] of claims) {
+    const other = seen.get(port);
+    if (other)
+      ctx.addIssue({
+        code: 'custom',
+        path: field.split(' ')[0]!.split('.'),
+        message: `port ${port} is also ${other}; give each part its own port`,
+      });
+    else seen.set(port, field);
+  }
+}
 
 export type SwitchboardConfig = z.infer<typeof configSchema>;
 export type LivekitConfig = SwitchboardConfig['livekit'];

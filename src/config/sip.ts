@@ -50,13 +50,14 @@ export const sipConfigSchema = z
     rtpPortEnd: port.default(10199),
     /**
      * With TLS, livekit-sip runs as two generations so a renewed certificate is picked up without
-     * dropping calls: each listens on internal ports from here (plain, TLS; two per generation),
-     * and a kernel redirect sends new connections on the public port to the current one.
+     * dropping calls: each listens on internal ports from here (plain and TLS for each, then each
+     * one's health port: six in all), and a kernel redirect sends new connections on the public
+     * ports to the current one.
      */
     internalPortBase: port.default(15060),
     /** livekit-sip logs the caller's number at info; warn keeps most of it out of the log. */
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
-    /** Health port of the first livekit-sip generation; the second uses the next port. */
+    /** livekit-sip's health port without TLS; with TLS, each generation's is in the internal block. */
     healthPort: port.default(8081),
   })
   .strict();
@@ -111,30 +112,24 @@ export function checkSip(
     issue(['plain'], 'with plain SIP off, set sip.tls, or nothing listens for calls');
   if (sip.rtpPortEnd < sip.rtpPortStart)
     issue(['rtpPortEnd'], 'must not be below sip.rtpPortStart');
-  const internal = internalPorts(sip.internalPortBase);
-  const clash = [sip.port, sip.tls?.port, sip.healthPort, sip.healthPort + 1].find(
-    (p) => p !== undefined && internal.all.includes(p),
-  );
-  if (sip.tls && clash !== undefined)
-    issue(
-      ['internalPortBase'],
-      `the internal ports ${internal.all.join(', ')} include ${clash}; move sip.internalPortBase`,
-    );
 }
 
 function isLoopbackOrAny(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host.startsWith('127.') || host === '::1';
 }
 
-/** The internal listen ports of the two livekit-sip generations. */
+/** The internal ports of the two livekit-sip generations (with TLS). */
 export function internalPorts(base: number): {
   plain: [number, number];
   tls: [number, number];
+  health: [number, number];
+  /** The SIP listen ports (not health). */
   all: number[];
 } {
   return {
     plain: [base, base + 2],
     tls: [base + 1, base + 3],
+    health: [base + 4, base + 5],
     all: [base, base + 1, base + 2, base + 3],
   };
 }

@@ -66,7 +66,7 @@ export function livekitSipYaml(config: SwitchboardConfig, generation: 0 | 1 = 0)
         }
       : {}),
     rtp_port: { start: sip.rtpPortStart, end: sip.rtpPortEnd },
-    health_port: sip.healthPort + generation,
+    health_port: sip.tls ? internal.health[generation] : sip.healthPort,
     logging: { level: sip.logLevel, json: true },
     use_external_ip: false,
   });

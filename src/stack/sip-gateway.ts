@@ -1,7 +1,7 @@
 import { createHash, X509Certificate, createPrivateKey } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SwitchboardConfig } from '../config/index.js';
+import { internalPorts, type SwitchboardConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { livekitSipYaml } from './generated-configs.js';
 import type { ManagedProcess } from './managed-process.js';
@@ -41,8 +41,11 @@ interface Generation {
   serial?: string;
 }
 
-const healthUrl = (config: SwitchboardConfig, slot: 0 | 1) =>
-  `http://127.0.0.1:${config.sip.healthPort + slot}/`;
+const healthUrl = (config: SwitchboardConfig, slot: 0 | 1) => {
+  const { sip } = config;
+  const port = sip.tls ? internalPorts(sip.internalPortBase).health[slot] : sip.healthPort;
+  return `http://127.0.0.1:${port}/`;
+};
 
 /** The certificate and key as they are on disk now, if they form a usable pair. */
 function readCertificate(config: SwitchboardConfig): { fingerprint: string; serial: string } {

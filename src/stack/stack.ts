@@ -79,7 +79,11 @@ export function portClaims(config: SwitchboardConfig): PortClaim[] {
           field: 'sip.internalPortBase',
           host: sip.host,
         })),
-        { port: sip.healthPort + 1, protocol: 'tcp', field: 'sip.healthPort (+1)' },
+        ...internalPorts(sip.internalPortBase).health.map((port) => ({
+          port,
+          protocol: 'tcp' as const,
+          field: 'sip.internalPortBase',
+        })),
       ]
     : [
         { port: sip.port, protocol: 'udp', field: 'sip.port', host: sip.host },
@@ -89,7 +93,9 @@ export function portClaims(config: SwitchboardConfig): PortClaim[] {
     { port: config.livekit.port, protocol: 'tcp', field: 'livekit.port' },
     { port: config.livekit.rtcTcpPort, protocol: 'tcp', field: 'livekit.rtcTcpPort' },
     ...sipPorts,
-    { port: sip.healthPort, protocol: 'tcp', field: 'sip.healthPort' },
+    ...(sip.tls
+      ? []
+      : [{ port: sip.healthPort, protocol: 'tcp' as const, field: 'sip.healthPort' }]),
     { port: config.agent.healthPort, protocol: 'tcp', field: 'agent.healthPort' },
     {
       port: config.controlPlane.port,

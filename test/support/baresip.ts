@@ -7,7 +7,8 @@ import { softphonePorts } from './sip-ports.js';
 
 export interface CallOptions {
   username: string;
-  password: string;
+  /** Digest password; none for a trunk gated by source address (a carrier). */
+  password?: string;
   /** Whom to dial, e.g. `sip:anything@127.0.0.1`. */
   target: string;
   /** WAV the caller plays (mono, 16 kHz for G.722, 8 kHz for PCMU). The call ends when it ends. */
@@ -24,6 +25,15 @@ export interface CallOptions {
    * (the WAV must be long enough to cover that hold). Without it the call ends when the WAV ends.
    */
   hangupAfterMs?: number;
+  /** Run inside this network namespace (another host, for the test), listening on `address`. */
+  host?: { netns: string; address: string };
+  /**
+   * SIP over TLS: the softphone presents `certFile` (cert and key, PEM) when the gateway connects
+   * back to it (a REFER). baresip 1.0 does not verify the server; tests check it with openssl.
+   */
+  tls?: { certFile: string };
+  /** Offer SRTP only (`RTP/SAVP`, SDES). */
+  srtp?: boolean;
 }
 
 export interface CallResult {
@@ -78,6 +88,7 @@ async function callOnce(
   rtpTo: number,
 ): Promise<CallResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-baresip-'));
+  const address = opts.host?.address ?? '127.0.0.1';
   const recDir = join(dir, 'rec');
   mkdirSync(recDir);
   const codecs = opts.codecs ?? ['PCMU'];
@@ -85,7 +96,8 @@ async function callOnce(
     join(dir, 'config'),
     [
       'poll_method epoll',
-      `sip_listen 127.0.0.1:${sipPort}`,
+      `sip_listen ${address}:${sipPort}`,
+      ...(opts.tls ? [`sip_certificate ${opts.tls.certFile}`] : []),
       'audio_player alsa,null',
       `audio_source aufile,${opts.playWav}`,
       'audio_alert alsa,null',
@@ -94,6 +106,7 @@ async function callOnce(
       'module_path /usr/lib/baresip/modules',
       'module g722.so',
       'module g711.so',
+      ...(opts.srtp ? ['module srtp.so'] : []),
       'module aufile.so',
       'module alsa.so',
       'module sndfile.so',
@@ -105,9 +118,16 @@ async function callOnce(
     ].join('\n'),
   );
   const codecParam = codecs.map((c) => (c === 'G722' ? 'G722' : c)).join(',');
+  const params = [
+    ...(opts.password ? [`auth_pass=${opts.password}`] : []),
+    'regint=0',
+    `audio_codecs=${codecParam}`,
+    ...(opts.srtp ? ['mediaenc=srtp-mand'] : []),
+  ];
+  const transport = opts.tls ? ';transport=tls' : '';
   writeFileSync(
     join(dir, 'accounts'),
-    `<sip:${opts.username}@127.0.0.1>;auth_pass=${opts.password};regint=0;audio_codecs=${codecParam}\n`,
+    `<sip:${opts.username}@${address}${transport}>;${params.join(';')}\n`,
   );
 
   const args = [
@@ -122,7 +142,10 @@ async function callOnce(
     String(opts.maxSeconds ?? 30),
   ];
   const started = Date.now();
-  const child = spawn('stdbuf', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const [command, argv] = opts.host
+    ? ['ip', ['netns', 'exec', opts.host.netns, 'stdbuf', ...args]]
+    : ['stdbuf', args];
+  const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
   // baresip may already have quit when we type; a closed stdin is not an error here.
   child.stdin.on('error', () => undefined);
   const send = (keys: string) => {
