@@ -100,7 +100,8 @@ export const agentConfigSchema = z
      * machine-wide CPU (other processes, a build) would otherwise make the worker refuse calls.
      */
     maxCallsPerWorker: z.number().int().min(1).max(200).default(25),
-    /** Port of the worker's own health endpoint (livekit-sip's is sip.healthPort). */
+    /** Address and port of the worker's own health endpoint (livekit-sip's is sip.healthPort). */
+    healthHost: z.string().min(1).default('127.0.0.1'),
     healthPort: z.number().int().min(1).max(65535).default(8082),
     /** On SIGTERM the worker stops taking calls and waits this long for active ones to end. */
     drainTimeoutSeconds: z.number().int().min(0).max(3600).default(30),

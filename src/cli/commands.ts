@@ -1,6 +1,7 @@
 import { doctorCommand } from './doctor.js';
 import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
 import { provisionApplyCommand, provisionPlanCommand } from './provision.js';
+import { runCommand } from './run.js';
 import { upCommand } from './up.js';
 import type { Command } from './command.js';
 
@@ -9,6 +10,7 @@ export type { Command } from './command.js';
 /** Each capability adds its commands here, keyed by the words that invoke them. */
 export const commands: Record<string, Command> = {
   up: upCommand,
+  run: runCommand,
   doctor: doctorCommand,
   'privacy erase': privacyEraseCommand,
   'privacy export': privacyExportCommand,

@@ -17,7 +17,7 @@ async function runWorker(): Promise<void> {
       apiKey: config.livekit.apiKey,
       apiSecret: config.livekit.apiSecret,
       production: true,
-      host: '127.0.0.1',
+      host: config.agent.healthHost,
       port: config.agent.healthPort,
       numIdleProcesses: config.agent.idleProcesses,
       // Without an explicit load the worker never reports itself full; with the default CPU load

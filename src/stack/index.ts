@@ -1,5 +1,11 @@
 export {
   startStack,
+  componentContext,
+  startAgentWorker,
+  startControlPlane,
+  startGateway,
+  startLivekitServer,
+  type ComponentContext,
   portClaims,
   PortsInUseError,
   type RunningStack,

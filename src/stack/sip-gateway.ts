@@ -41,11 +41,15 @@ interface Generation {
   serial?: string;
 }
 
-const healthUrl = (config: SwitchboardConfig, slot: 0 | 1) => {
+/** livekit-sip's health endpoint(s): one per generation with TLS. It binds every address. */
+export function sipHealthUrls(config: SwitchboardConfig): string[] {
   const { sip } = config;
-  const port = sip.tls ? internalPorts(sip.internalPortBase).health[slot] : sip.healthPort;
-  return `http://127.0.0.1:${port}/`;
-};
+  const ports = sip.tls ? internalPorts(sip.internalPortBase).health : [sip.healthPort];
+  return ports.map((port) => `http://127.0.0.1:${port}/`);
+}
+
+const healthUrl = (config: SwitchboardConfig, slot: 0 | 1) =>
+  sipHealthUrls(config)[slot] ?? sipHealthUrls(config)[0]!;
 
 /** The certificate and key as they are on disk now, if they form a usable pair. */
 function readCertificate(config: SwitchboardConfig): { fingerprint: string; serial: string } {

@@ -20,7 +20,7 @@ import { requireBinary } from './binaries.js';
 import { livekitServerYaml } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
-import { startSipGateway, type SipGateway } from './sip-gateway.js';
+import { sipHealthUrls, startSipGateway, type SipGateway } from './sip-gateway.js';
 import { ensureRedis } from './redis.js';
 import { probeRedis } from './redis-probe.js';
 import { httpOk, sipHealthy, waitFor } from './wait.js';
@@ -217,27 +217,35 @@ export async function startAgentWorker(
 }
 
 const agentHealthUrl = (config: SwitchboardConfig) =>
-  `http://127.0.0.1:${config.agent.healthPort}/`;
+  `http://${localHost(config.agent.healthHost)}:${config.agent.healthPort}/`;
+
+/** How this host reaches a service bound to `host` (all addresses: loopback). */
+export function localHost(host: string): string {
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return local.includes(':') ? `[${local}]` : local;
+}
+
+/** The SIP gateway is healthy when a generation that may serve answers. */
+async function anyHealthy(urls: string[]): Promise<boolean> {
+  const results = await Promise.all(urls.map((u) => sipHealthy(u).catch(() => false)));
+  return results.some(Boolean);
+}
 
 export interface ControlPlane {
   close(): Promise<void>;
 }
 
 /**
- * Carrier webhooks, /healthz, /readyz and /metrics, plus the provisioning reconciler. `sipHealth`
- * says where the gateway's health is (the serving generation's, under up).
+ * Carrier webhooks, /healthz, /readyz and /metrics, plus the provisioning reconciler.
  */
-export async function startControlPlane(
-  ctx: ComponentContext,
-  sipHealth: () => string = () => `http://127.0.0.1:${ctx.config.sip.healthPort}/`,
-): Promise<ControlPlane> {
+export async function startControlPlane(ctx: ComponentContext): Promise<ControlPlane> {
   const { config, logger } = ctx;
   // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
   const reconciler = await startReconciler({ config, logger });
   const app = createControlPlaneApp([
     { name: 'redis', check: () => probeRedis(config.redis.url, 500) },
     { name: 'livekit', check: () => httpOk(new URL('/', livekitHttpUrl(config.livekit.url)).href) },
-    { name: 'sip', check: () => sipHealthy(sipHealth()) },
+    { name: 'sip', check: () => anyHealthy(sipHealthUrls(config)) },
     { name: 'agent', check: () => httpOk(agentHealthUrl(config)) },
   ]);
   app.route(
@@ -253,15 +261,11 @@ export async function startControlPlane(
     await reconciler.stop();
     await new Promise((r) => server.close(() => r(undefined)));
   };
-  const host = config.controlPlane.host;
-  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   try {
     await waitFor(
       'control plane',
       () =>
-        httpOk(
-          `http://${local.includes(':') ? `[${local}]` : local}:${config.controlPlane.port}/healthz`,
-        ),
+        httpOk(`http://${localHost(config.controlPlane.host)}:${config.controlPlane.port}/healthz`),
       5_000,
     );
   } catch (err) {
@@ -330,7 +334,7 @@ export async function startStack({
         worker.removeConfig();
       },
     });
-    const controlPlane = await startControlPlane(ctx, () => gateway.healthUrl());
+    const controlPlane = await startControlPlane(ctx);
     parts.push({ stop: () => controlPlane.close(), kill: () => undefined, crashed: never });
   } catch (err) {
     await stop();
