@@ -11,11 +11,12 @@ export interface NumberPseudonymizer {
 }
 
 // `+`, its URL escape `%2B` (Twilio form posts, SIP URIs), international `00`, or a national `0`.
-const PREFIX = String.raw`(?:\+|%2[Bb]|00|0)`;
+const PREFIX = String.raw`(?:\+|%2[Bb]|00 ?|0)`;
 // One run of digits: "+" or "00" and a country code, or a national number with its leading 0.
 const COMPACT = String.raw`${PREFIX}\d{7,15}`;
 // Digit groups: +32 470 12 34 56, 0470/12.34.56, 02/555.01.23, +32 (0)470 12 34 56, +1 555 0100 123.
-const GROUPED = String.raw`${PREFIX}\d{1,4}(?:[ \u00a0./-]|\s?\(0\)\s?)\d{2,12}(?:[ \u00a0./-]\d{2,4}){0,6}`;
+// A one-digit area code (Brussels 2, Antwerp 3) makes a group of one: +32 2 555 01 42.
+const GROUPED = String.raw`${PREFIX}\d{1,4}(?:[ \u00a0./-]|\s?\(0\)\s?)\d{1,12}(?:[ \u00a0./-]\d{2,8}){0,6}`;
 // Not glued to a word or hex id, and not the fraction of a decimal (`1.0470123456`).
 const LEFT = String.raw`(?<![0-9A-Za-z])(?<!\d[.,])`;
 const RIGHT = String.raw`(?![0-9A-Za-z])(?![.,]\d)`;
