@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import type { SwitchboardConfig } from '../config/index.js';
 import { binaryPath, pinnedVersions, type GoBinary } from './binaries.js';
 import { runPilotChecks, type PilotCheckOptions } from './pilot-checks.js';
-import { portClaims } from './stack.js';
+import { agentHealthUrl, anyHealthy, controlPlaneHealthUrl, portClaims } from './stack.js';
+import { sipHealthUrls } from './sip-gateway.js';
 import { takenPorts, type PortClaim } from './ports.js';
 import { connectRedisOnce } from './redis-probe.js';
-import { httpOk, sipHealthy } from './wait.js';
+import { httpOk } from './wait.js';
 
 export interface Finding {
   ok: boolean;
@@ -40,9 +41,9 @@ async function liveness(config: SwitchboardConfig): Promise<Liveness> {
   const probe = (check: Promise<boolean>) => check.catch(() => false);
   const [livekit, sip, agent, controlPlane] = await Promise.all([
     probe(httpOk(`${livekitHttpUrl(config)}/`)),
-    probe(sipHealthy(`http://127.0.0.1:${config.sip.healthPort}/`)),
-    probe(httpOk(`http://127.0.0.1:${config.agent.healthPort}/`)),
-    probe(httpOk(`http://127.0.0.1:${config.controlPlane.port}/healthz`)),
+    probe(anyHealthy(sipHealthUrls(config))),
+    probe(httpOk(agentHealthUrl(config))),
+    probe(httpOk(controlPlaneHealthUrl(config))),
   ]);
   return { livekit, sip, agent, controlPlane };
 }

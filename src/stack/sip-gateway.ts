@@ -25,10 +25,6 @@ export interface SipGatewayOptions {
 export interface SipGateway {
   /** Resolves when the serving livekit-sip exits by itself: the gateway is then broken. */
   crashed: Promise<string>;
-  /** Health URL of the serving generation. */
-  healthUrl(): string;
-  /** Serial number of the certificate the serving generation presents (with TLS). */
-  serial(): string | undefined;
   stop(): Promise<void>;
   kill(): void;
 }
@@ -164,8 +160,6 @@ export async function startSipGateway(opts: SipGatewayOptions): Promise<SipGatew
 
   return {
     crashed,
-    healthUrl: () => healthUrl(config, serving!.slot),
-    serial: () => serving?.serial,
     async stop() {
       stopping = true;
       clearInterval(timer);

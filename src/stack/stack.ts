@@ -216,7 +216,7 @@ export async function startAgentWorker(
   return { proc, removeConfig: resolved.remove };
 }
 
-const agentHealthUrl = (config: SwitchboardConfig) =>
+export const agentHealthUrl = (config: SwitchboardConfig) =>
   `http://${localHost(config.agent.healthHost)}:${config.agent.healthPort}/`;
 
 /** How this host reaches a service bound to `host` (all addresses: loopback). */
@@ -225,8 +225,11 @@ export function localHost(host: string): string {
   return local.includes(':') ? `[${local}]` : local;
 }
 
+export const controlPlaneHealthUrl = (config: SwitchboardConfig) =>
+  `http://${localHost(config.controlPlane.host)}:${config.controlPlane.port}/healthz`;
+
 /** The SIP gateway is healthy when a generation that may serve answers. */
-async function anyHealthy(urls: string[]): Promise<boolean> {
+export async function anyHealthy(urls: string[]): Promise<boolean> {
   const results = await Promise.all(urls.map((u) => sipHealthy(u).catch(() => false)));
   return results.some(Boolean);
 }
@@ -262,12 +265,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<ControlP
     await new Promise((r) => server.close(() => r(undefined)));
   };
   try {
-    await waitFor(
-      'control plane',
-      () =>
-        httpOk(`http://${localHost(config.controlPlane.host)}:${config.controlPlane.port}/healthz`),
-      5_000,
-    );
+    await waitFor('control plane', () => httpOk(controlPlaneHealthUrl(config)), 5_000);
   } catch (err) {
     await close();
     throw err;
