@@ -52,8 +52,6 @@ export const controlPlaneConfigSchema = z
     /** Address the control plane (webhooks, /metrics, /healthz) binds. */
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
-    /** How carriers reach the control plane (often a TLS proxy in front). Default: http://host:port. */
-    publicUrl: z.string().url().optional(),
   })
   .strict();
 
