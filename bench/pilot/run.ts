@@ -74,6 +74,8 @@ async function main(): Promise<void> {
         maxSeconds: 20,
       }),
   };
+  // Per pair, TLS − UDP: the paired difference is what the other host, TLS and SRTP add.
+  const paired: { answer: number[]; greeting: number[] } = { answer: [], greeting: [] };
   const results = Object.fromEntries(
     Object.keys(paths).map((k) => [
       k,
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
   const stack = await startUp(join(ROOT, 'bench', 'pilot', 'pilot-bench.yaml'));
   try {
     for (let i = 0; i < pairs; i++) {
+      const pair: Array<{ answer: number; greeting: number }> = [];
       for (const [name, place] of Object.entries(paths)) {
         const times = setUpTimes(await place());
         const row = results[name]!;
@@ -90,7 +93,13 @@ async function main(): Promise<void> {
         else {
           row.answer.push(times.answer);
           row.greeting.push(times.greeting);
+          pair.push(times);
         }
+      }
+      const [tls, udp] = pair;
+      if (pair.length === 2 && tls && udp) {
+        paired.answer.push(tls.answer - udp.answer);
+        paired.greeting.push(tls.greeting - udp.greeting);
       }
     }
   } finally {
@@ -109,6 +118,9 @@ async function main(): Promise<void> {
     );
     for (const why of r.failed) console.log(`  ${name}: ${why}`);
   }
+  console.log(
+    `| TLS − UDP, paired (median) | ${paired.answer.length} | | ${percentile(paired.answer, 50).toFixed(0)} | | ${percentile(paired.greeting, 50).toFixed(0)} | |`,
+  );
   const failed = Object.values(results).some((r) => r.failed.length > 0);
   process.exitCode = failed ? 1 : 0;
 }
