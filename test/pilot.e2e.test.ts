@@ -145,7 +145,7 @@ describe('pilot: a call from another host over SIP-TLS and SRTP', () => {
       tailSeconds: 25,
     });
     const { call, transcript } = await callAndRecord(stack, () =>
-      carrierCall({ playWav: spoken, hangupAfterMs: 14_000 }),
+      carrierCall({ playWav: spoken, hangupAfterMs: 14_000, maxSeconds: 35 }),
     );
     expect(call.established).toBe(true);
     const messages = sipTranscript(call.sipTrace);

@@ -152,11 +152,12 @@ async function callOnce(
     if (!child.stdin.destroyed && child.exitCode === null) child.stdin.write(keys);
   };
   // A quitting baresip waits for its open transactions (say, an INVITE to a helpdesk that never
-  // answers: 32 s); the call is over by then, so it gets 3 s before it is stopped.
+  // answers: 32 s); the call is over by then, so it gets 3 s before it is killed. SIGTERM would
+  // not do: baresip treats it as `q` and waits the same. What it recorded is on disk already.
   let quitting: NodeJS.Timeout | undefined;
   const quit = () => {
     send('q');
-    quitting ??= setTimeout(() => child.kill('SIGTERM'), 3000);
+    quitting ??= setTimeout(() => child.kill('SIGKILL'), 3000);
   };
   let established = false;
   let referred = false;
@@ -198,11 +199,14 @@ async function callOnce(
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  // baresip's own -t waits for open transactions (an INVITE nobody answers: 32 s); ours does not.
+  const hardStop = setTimeout(quit, (opts.maxSeconds ?? 30) * 1000);
   const exitCode: number | null = await new Promise((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
   clearTimeout(quitting);
   clearTimeout(hangup);
+  clearTimeout(hardStop);
 
   let heard: Pcm | undefined;
   const dec = readdirSync(recDir).find((f) => f.endsWith('-dec.wav'));
