@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import {
   type ExternalHost,
   type TestNetwork,
 } from './support/netns.js';
-import { ROOT, stopStack, useStack, type StackHandle } from './support/stack.js';
+import { E2E_ENV, ROOT, stopStack, useStack, type StackHandle } from './support/stack.js';
 import { createTestCa, replaceFile, type TestCa } from './support/test-ca.js';
 
 const PILOT_CONFIG = join(ROOT, 'test', 'e2e', 'pilot.e2e.yaml');
@@ -277,6 +278,33 @@ describe('pilot: a call from another host over SIP-TLS and SRTP', () => {
     expect(messages.some((m) => m.status === 200 && m.cseqMethod === 'BYE')).toBe(true);
     expect(first.timing.ended! - first.timing.answered!).toBeGreaterThanOrEqual(39_000);
     expect(stack.output()).toMatch(/certificate renewed: new calls use it/);
+  });
+
+  it('passes doctor --profile pilot against the running gateway', () => {
+    const doctor = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'switchboard.js'),
+        'doctor',
+        '--config',
+        PILOT_CONFIG,
+        '--profile',
+        'pilot',
+        '--ca-file',
+        ca.caFile,
+      ],
+      { env: { ...process.env, ...E2E_ENV }, encoding: 'utf8', timeout: 60_000 },
+    );
+    // Each pilot check ran against the real gateway and passed.
+    for (const check of [
+      'sip-tls certificate chain',
+      'sip-tls certificate name',
+      'sip-tls answers on the public address',
+      'plain sip off',
+      'srtp required on inbound trunks',
+    ])
+      expect(doctor.stdout, doctor.stdout).toMatch(new RegExp(`^ok\\s+${check}`, 'm'));
+    expect(doctor.status, doctor.stdout).toBe(0);
   });
 
   it('lets no caller number reach the logs of any component', () => {
