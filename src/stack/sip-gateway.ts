@@ -12,8 +12,6 @@ export interface SipGatewayOptions {
   config: SwitchboardConfig;
   /** Holds each generation's YAML (0600). */
   confDir: string;
-  /** The livekit-sip binary. */
-  command: string;
   /** Starts a livekit-sip process with the given name, args and environment. */
   spawn: (name: string, args: string[], env: Record<string, string>) => ManagedProcess;
   env: Record<string, string>;
@@ -135,8 +133,9 @@ export async function startSipGateway(opts: SipGatewayOptions): Promise<SipGatew
       return;
     }
     rotating = true;
+    let next: Generation | undefined;
     try {
-      const next = await launch(slot);
+      next = await launch(slot);
       await applyRedirect(config.deployment, config.sip, slot);
       const old = serving;
       serving = next;
@@ -152,6 +151,7 @@ export async function startSipGateway(opts: SipGatewayOptions): Promise<SipGatew
         { err: String(err) },
         'could not start a generation with the new certificate; keeping the old one',
       );
+      if (next && next !== serving) await next.proc.stop(5000);
     } finally {
       rotating = false;
     }

@@ -183,7 +183,6 @@ export async function startGateway(ctx: ComponentContext): Promise<SipGateway> {
   const gateway = await startSipGateway({
     config: ctx.config,
     confDir: ctx.confDir,
-    command: requireBinary('livekit-sip', ctx.binCache),
     spawn: (name, args, env) =>
       ctx.spawn({ name, command: requireBinary('livekit-sip', ctx.binCache), args }, env),
     env: ctx.childEnv,
