@@ -59,7 +59,6 @@ export const upCommand: Command = {
     const reason = await new Promise<string>((done) => {
       process.once('SIGINT', () => done('SIGINT'));
       process.once('SIGTERM', () => done('SIGTERM'));
-      void stack.crashed.then((why) => done(why));
     });
     logger.info({ reason }, 'stopping stack');
     // A second Ctrl-C or SIGTERM while draining kills everything at once, never leaving orphans.

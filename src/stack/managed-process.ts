@@ -32,7 +32,8 @@ export interface SpawnOptions {
 
 /**
  * Starts a child in its own process group, so that stopping it also stops anything it forked
- * (the agent worker forks one process per job). Output goes to `<logDir>/<name>.log`.
+ * (the agent worker forks one process per job), and that dies with this process. Output goes to
+ * `<logDir>/<name>.log`, or to `out`.
  */
 export function spawnManaged({
   name,
@@ -46,7 +47,9 @@ export function spawnManaged({
 }: SpawnOptions): ManagedProcess {
   const logFile = sink ? '(stdout)' : join(logDir ?? '.', `${name}.log`);
   const out: NodeJS.WritableStream = sink ?? createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, {
+  // setpriv (util-linux, in every Debian) asks the kernel to SIGKILL the child when its parent
+  // dies: a `kill -9` of up (or of a `run` role) leaves no component running to hold the ports.
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], {
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,6 +20,7 @@ import { requireBinary } from './binaries.js';
 import { livekitServerYaml } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
+import { NEVER, processPart, supervise, type Part } from './supervisor.js';
 import { sipHealthUrls, startSipGateway, type SipGateway } from './sip-gateway.js';
 import { ensureRedis } from './redis.js';
 import { probeRedis } from './redis-probe.js';
@@ -55,8 +56,6 @@ export interface StackOptions {
 
 export interface RunningStack {
   logDir: string;
-  /** Resolves when any supervised process exits by itself: the stack is then broken. */
-  crashed: Promise<string>;
   stop(): Promise<void>;
   /** Kills every process group at once, without draining: the second Ctrl-C. */
   kill(): void;
@@ -299,15 +298,9 @@ export async function startStack({
     logDir,
   });
 
-  // Each part as it starts: stopped in reverse order, killed all at once.
-  const parts: Array<{ stop: () => Promise<void>; kill: () => void; crashed: Promise<string> }> =
-    [];
-  const asPart = (proc: ManagedProcess, graceMs = 5000) => ({
-    stop: () => proc.stop(graceMs),
-    kill: () => proc.kill(),
-    crashed: proc.exited.then((code) => `${proc.name} exited (${code}); see ${proc.logFile}`),
-  });
-  const never = new Promise<string>(() => undefined);
+  // Each part as it starts: stopped in reverse order, killed all at once. A part that crashes is
+  // restarted (supervisor.ts) instead of taking the stack down.
+  const parts: Part[] = [];
   const stop = async () => {
     for (const part of [...parts].reverse()) await part.stop();
     parts.length = 0;
@@ -315,32 +308,47 @@ export async function startStack({
 
   try {
     const redis = await ensureRedis(config.redis.url, logDir, logger, childEnv);
-    if (redis) parts.push(asPart(redis));
-    parts.push(asPart(await startLivekitServer(ctx)));
-    const gateway = await startGateway(ctx);
-    parts.push(gateway);
-    const worker = await startAgentWorker(ctx);
-    parts.push({
-      ...asPart(worker.proc, config.agent.drainTimeoutSeconds * 1000 + 5000),
-      stop: async () => {
-        await worker.proc.stop(config.agent.drainTimeoutSeconds * 1000 + 5000);
-        worker.removeConfig();
-      },
-      kill: () => {
-        worker.proc.kill();
-        worker.removeConfig();
-      },
-    });
+    if (redis) {
+      let first: ManagedProcess | undefined = redis;
+      const startRedis = async (): Promise<Part> => {
+        const proc = first ?? (await ensureRedis(config.redis.url, logDir, logger, childEnv));
+        first = undefined;
+        // Another Redis took the address meanwhile: use it, nothing of ours to watch.
+        return proc ? processPart(proc) : { stop: async () => {}, kill: () => {}, crashed: NEVER };
+      };
+      parts.push(await supervise('redis', startRedis, logger));
+    }
+    parts.push(
+      await supervise(
+        'livekit-server',
+        async () => processPart(await startLivekitServer(ctx)),
+        logger,
+      ),
+    );
+    parts.push(await supervise('livekit-sip', () => startGateway(ctx), logger));
+    const drainMs = config.agent.drainTimeoutSeconds * 1000 + 5000;
+    const startWorker = async (): Promise<Part> => {
+      const worker = await startAgentWorker(ctx);
+      void worker.proc.exited.then(worker.removeConfig);
+      const part = processPart(worker.proc, drainMs);
+      return {
+        ...part,
+        kill: () => {
+          part.kill();
+          worker.removeConfig();
+        },
+      };
+    };
+    parts.push(await supervise('agent-worker', startWorker, logger));
     const controlPlane = await startControlPlane(ctx);
-    parts.push({ stop: () => controlPlane.close(), kill: () => undefined, crashed: never });
+    parts.push({ stop: () => controlPlane.close(), kill: () => undefined, crashed: NEVER });
   } catch (err) {
     await stop();
     throw err;
   }
 
-  const crashed = Promise.race(parts.map((p) => p.crashed));
   const kill = () => {
     for (const part of parts) part.kill();
   };
-  return { logDir, crashed, stop, kill };
+  return { logDir, stop, kill };
 }
