@@ -13,45 +13,21 @@ import {
   startControlPlane,
   startGateway,
   startLivekitServer,
+  NEVER,
   type ComponentContext,
+  type Part,
 } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { EXIT } from './exit-codes.js';
 
-/** A running role: how to stop it, and a promise that settles if it breaks by itself. */
-interface RunningRole {
-  stop(): Promise<void>;
-  crashed: Promise<string>;
-}
-
-const never = new Promise<string>(() => undefined);
-
-const ROLES: Record<string, (ctx: ComponentContext) => Promise<RunningRole>> = {
-  'livekit-server': async (ctx) => {
-    const proc = await startLivekitServer(ctx);
-    return {
-      stop: () => proc.stop(),
-      crashed: proc.exited.then((c) => `livekit-server exited (${c})`),
-    };
-  },
-  sip: async (ctx) => startGateway(ctx),
-  agent: async (ctx) => {
-    const { proc, removeConfig } = await startAgentWorker(ctx);
-    const grace = ctx.config.agent.drainTimeoutSeconds * 1000 + 5000;
-    return {
-      stop: async () => {
-        await proc.stop(grace);
-        removeConfig();
-      },
-      crashed: proc.exited.then((c) => `agent worker exited (${c})`),
-    };
-  },
-  'control-plane': async (ctx) => {
-    const plane = await startControlPlane(ctx);
-    return { stop: () => plane.close(), crashed: never };
-  },
+/** Each long-running role is a part of the stack that `up` composes. */
+const ROLES: Record<string, (ctx: ComponentContext) => Promise<Part>> = {
+  'livekit-server': startLivekitServer,
+  sip: startGateway,
+  agent: startAgentWorker,
+  'control-plane': startControlPlane,
 };
 
 const ROLE_NAMES = [...Object.keys(ROLES), 'config', 'log-sink'];
@@ -112,7 +88,7 @@ export const runCommand: Command = {
           typeof cmd.values.port === 'string' ? Number(cmd.values.port) : LOG_SINK_DEFAULTS.port,
       });
       logger.info({ port: sink.port }, 'log sink listening');
-      await stopRequested(never);
+      await stopRequested(NEVER);
       await sink.close();
       return EXIT.ok;
     }

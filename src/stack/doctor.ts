@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { SwitchboardConfig } from '../config/index.js';
+import { livekitHttpUrl, type SwitchboardConfig } from '../config/index.js';
 import { binaryPath, pinnedVersions, type GoBinary } from './binaries.js';
 import { runPilotChecks, type PilotCheckOptions } from './pilot-checks.js';
 import { agentHealthUrl, anyHealthy, controlPlaneHealthUrl, portClaims } from './stack.js';
@@ -32,15 +32,10 @@ export interface Liveness {
   controlPlane: boolean;
 }
 
-/** livekit.url as an HTTP base: `ws://host:7880` → `http://host:7880`. */
-export function livekitHttpUrl(config: SwitchboardConfig): string {
-  return config.livekit.url.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/+$/, '');
-}
-
 async function liveness(config: SwitchboardConfig): Promise<Liveness> {
   const probe = (check: Promise<boolean>) => check.catch(() => false);
   const [livekit, sip, agent, controlPlane] = await Promise.all([
-    probe(httpOk(`${livekitHttpUrl(config)}/`)),
+    probe(httpOk(new URL('/', livekitHttpUrl(config.livekit.url)).href)),
     probe(anyHealthy(sipHealthUrls(config))),
     probe(httpOk(agentHealthUrl(config))),
     probe(httpOk(controlPlaneHealthUrl(config))),

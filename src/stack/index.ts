@@ -22,3 +22,4 @@ export {
 } from './binaries.js';
 export { probeRedis, connectRedisOnce } from './redis-probe.js';
 export { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
+export { NEVER, type Part } from './supervisor.js';

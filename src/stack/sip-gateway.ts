@@ -42,8 +42,10 @@ export function sipHealthUrls(config: SwitchboardConfig): string[] {
   return ports.map((port) => `http://127.0.0.1:${port}/`);
 }
 
-const healthUrl = (config: SwitchboardConfig, slot: 0 | 1) =>
-  sipHealthUrls(config)[slot] ?? sipHealthUrls(config)[0]!;
+const healthUrl = (config: SwitchboardConfig, slot: 0 | 1) => {
+  const urls = sipHealthUrls(config);
+  return urls[slot] ?? urls[0]!;
+};
 
 /** The certificate and key as they are on disk now, if they form a usable pair. */
 function readCertificate(config: SwitchboardConfig): { fingerprint: string; serial: string } {

@@ -155,7 +155,7 @@ export function componentContext(opts: {
 }
 
 /** livekit-server from its generated YAML, waited on until it answers. */
-export async function startLivekitServer(ctx: ComponentContext): Promise<ManagedProcess> {
+export async function startLivekitServer(ctx: ComponentContext): Promise<Part> {
   const conf = join(ctx.confDir, 'livekit-server.yaml');
   writeFileSync(conf, livekitServerYaml(ctx.config), { mode: 0o600 });
   const proc = ctx.spawn({
@@ -174,7 +174,7 @@ export async function startLivekitServer(ctx: ComponentContext): Promise<Managed
     throw err;
   }
   ctx.logger.info({ component: 'livekit-server' }, 'healthy');
-  return proc;
+  return processPart(proc);
 }
 
 /** The SIP gateway (livekit-sip, in generations with TLS), waited on until healthy. */
@@ -191,10 +191,11 @@ export async function startGateway(ctx: ComponentContext): Promise<SipGateway> {
   return gateway;
 }
 
-/** The agent worker, reading the config from a 0600 file whose path is all its environment holds. */
-export async function startAgentWorker(
-  ctx: ComponentContext,
-): Promise<{ proc: ManagedProcess; removeConfig: () => void }> {
+/**
+ * The agent worker, reading the config from a 0600 file whose path is all its environment holds
+ * (removed when the worker exits or is killed). Stopping it lets its calls drain.
+ */
+export async function startAgentWorker(ctx: ComponentContext): Promise<Part> {
   const workerEntry = fileURLToPath(new URL('../run/agent-worker.js', import.meta.url));
   // Only the file's path is in the worker's environment, so no grandchild (espeak-ng,
   // pocketsphinx) inherits a secret.
@@ -211,7 +212,15 @@ export async function startAgentWorker(
     throw err;
   }
   ctx.logger.info({ component: 'agent-worker', agentName: ctx.config.agent.name }, 'registered');
-  return { proc, removeConfig: resolved.remove };
+  void proc.exited.then(resolved.remove);
+  const part = processPart(proc, ctx.config.agent.drainTimeoutSeconds * 1000 + 5000);
+  return {
+    ...part,
+    kill: () => {
+      part.kill();
+      resolved.remove();
+    },
+  };
 }
 
 export const agentHealthUrl = (config: SwitchboardConfig) =>
@@ -232,14 +241,10 @@ export async function anyHealthy(urls: string[]): Promise<boolean> {
   return results.some(Boolean);
 }
 
-export interface ControlPlane {
-  close(): Promise<void>;
-}
-
 /**
  * Carrier webhooks, /healthz, /readyz and /metrics, plus the provisioning reconciler.
  */
-export async function startControlPlane(ctx: ComponentContext): Promise<ControlPlane> {
+export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
   const { config, logger } = ctx;
   // Trunks and rules live in Redis: reconciled now, and again whenever they drift or Redis is wiped.
   const reconciler = await startReconciler({ config, logger });
@@ -269,7 +274,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<ControlP
     throw err;
   }
   logger.info({ component: 'control-plane', port: config.controlPlane.port }, 'healthy');
-  return { close };
+  return { stop: close, kill: () => undefined, crashed: NEVER };
 }
 
 /**
@@ -318,30 +323,10 @@ export async function startStack({
       };
       parts.push(await supervise('redis', startRedis, logger));
     }
-    parts.push(
-      await supervise(
-        'livekit-server',
-        async () => processPart(await startLivekitServer(ctx)),
-        logger,
-      ),
-    );
+    parts.push(await supervise('livekit-server', () => startLivekitServer(ctx), logger));
     parts.push(await supervise('livekit-sip', () => startGateway(ctx), logger));
-    const drainMs = config.agent.drainTimeoutSeconds * 1000 + 5000;
-    const startWorker = async (): Promise<Part> => {
-      const worker = await startAgentWorker(ctx);
-      void worker.proc.exited.then(worker.removeConfig);
-      const part = processPart(worker.proc, drainMs);
-      return {
-        ...part,
-        kill: () => {
-          part.kill();
-          worker.removeConfig();
-        },
-      };
-    };
-    parts.push(await supervise('agent-worker', startWorker, logger));
-    const controlPlane = await startControlPlane(ctx);
-    parts.push({ stop: () => controlPlane.close(), kill: () => undefined, crashed: NEVER });
+    parts.push(await supervise('agent-worker', () => startAgentWorker(ctx), logger));
+    parts.push(await startControlPlane(ctx));
   } catch (err) {
     await stop();
     throw err;
