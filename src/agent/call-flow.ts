@@ -1,15 +1,14 @@
 import type { JobContext } from '@livekit/agents';
-import { Redis } from 'ioredis';
 import {
   createAdmission,
   pseudonymizerFromConfig,
   type Pseudonymizer,
 } from '../admission/index.js';
 import type { SwitchboardConfig } from '../config/index.js';
-import { createTranscriptStore, type TranscriptStore } from '../privacy/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { grammarPhrases } from './brains/index.js';
 import { joinCall, type JoinedCall } from './call/join.js';
+import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
 import { prepareOfflineParts, type OfflineParts } from './engines/index.js';
 import { rejectionFor, synthesizeRejections, type RejectionAudio } from './rejection-audio.js';
@@ -19,8 +18,6 @@ import { reject } from './verbs/index.js';
 
 /** How long the caller's leg may ring before the agent gives up on it and hangs up. */
 const ACTIVE_TIMEOUT_MS = 20_000;
-/** No Redis command may hold up a call longer than this; admission has its own, shorter budget. */
-const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 export interface ProcessData extends Record<string, unknown> {
   config: SwitchboardConfig;
@@ -158,64 +155,4 @@ async function greetWhenActive(
   call.logger.info({ stages: call.stages }, 'call set-up');
   conversation.speaker.say(greeting[call.state.language]);
   return true;
-}
-
-/** The call's own Redis connection, closed at teardown so an idle job process can exit. */
-function openCallRedis(url: string): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-  });
-  redis.on('error', () => undefined);
-  return redis;
-}
-
-/**
- * The call's transcript. Storage never holds up a call: writes go out in order on the call's
- * connection, every command has a timeout, and a failed write is logged.
- */
-function openCallRecords(
-  redis: Redis,
-  config: SwitchboardConfig,
-  proc: ProcessData,
-  call: JoinedCall,
-) {
-  const { state, logger } = call;
-  const transcripts = createTranscriptStore({
-    redis,
-    config: config.privacy,
-    logger: proc.logger,
-    pseudonymizer: proc.pseudonymizer,
-  });
-  const write = (op: (store: TranscriptStore) => Promise<unknown>) => {
-    op(transcripts).catch((err: unknown) =>
-      logger.warn({ err: String(err) }, 'transcript store unavailable'),
-    );
-  };
-  return {
-    write,
-    start: (pseudonym: string | undefined) =>
-      write((store) =>
-        store.startCall({
-          callId: state.callId,
-          pseudonym,
-          trunkId: call.trunkId,
-          language: state.language,
-          startedAt: Date.now(),
-        }),
-      ),
-    /** Writes the outcome and logs the call's end; awaited, so it lands before Redis closes. */
-    finish: async (pseudonym: string | undefined) => {
-      try {
-        await transcripts.finishCall(state.callId, {
-          outcome: state.outcome,
-          transferTarget: state.transferTarget,
-          failure: state.failure,
-          endedAt: Date.now(),
-        });
-      } finally {
-        logger.info({ outcome: state.outcome, failure: state.failure, pseudonym }, 'call ended');
-      }
-    },
-  };
 }
