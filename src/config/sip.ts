@@ -21,6 +21,47 @@ export const sipTlsSchema = z
   })
   .strict();
 
+const cidr = z.string().refine((v) => {
+  const [addr, bits, ...rest] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}, 'use an address or CIDR, e.g. 192.0.2.10 or 192.0.2.0/24');
+
+/**
+ * The SIP edge (sip-edge.ts): an nftables table in front of livekit-sip's public ports. A source
+ * over the packet rate is dropped for `floodBlockSeconds`; a source with `maxAuthFailures` failed
+ * digest logins within `failureWindowSeconds` is dropped for `blockSeconds`.
+ */
+export const sipEdgeSchema = z
+  .object({
+    /**
+     * true: the gateway refuses to start without the edge (nftables and CAP_NET_ADMIN). false: no
+     * edge. Unset: required under profile pilot; in dev used when nft can load it, else a warning.
+     */
+    enabled: z.boolean().optional(),
+    /** Failed digest logins from one source address before it is blocked. */
+    maxAuthFailures: z.number().int().min(1).max(1000).default(5),
+    /** The failures counted are those within this many seconds. */
+    failureWindowSeconds: z.number().int().min(1).max(86_400).default(300),
+    /** How long a source stays blocked after too many failed logins. */
+    blockSeconds: z.number().int().min(1).max(604_800).default(900),
+    /** SIP packets per second one source may send (UDP and TCP, every message counts). */
+    packetsPerSecond: z.number().int().min(1).max(100_000).default(50),
+    /** Packets a source may send at once above the rate before it counts as a flood. */
+    burstPackets: z.number().int().min(1).max(100_000).default(100),
+    /** How long a source over the rate stays dropped. */
+    floodBlockSeconds: z.number().int().min(1).max(86_400).default(60),
+    /**
+     * Sources never rate-limited nor blocked, besides loopback and the allowedAddresses of trunks
+     * without digest auth (carriers gated by address: a forged packet must not lock them out).
+     */
+    trusted: z.array(cidr).default([]),
+  })
+  .strict();
+
 export const sipConfigSchema = z
   .object({
     /** Address livekit-sip binds (signalling). Dev default: loopback. */
@@ -59,6 +100,8 @@ export const sipConfigSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
     /** livekit-sip's health port without TLS; with TLS, each generation's is in the internal block. */
     healthPort: port.default(8081),
+    /** Rate limit and failed-login lockout per source address in front of livekit-sip. */
+    edge: sipEdgeSchema.default({}),
   })
   .strict();
 
@@ -112,6 +155,14 @@ export function checkSip(
     issue(['plain'], 'with plain SIP off, set sip.tls, or nothing listens for calls');
   if (sip.rtpPortEnd < sip.rtpPortStart)
     issue(['rtpPortEnd'], 'must not be below sip.rtpPortStart');
+  if (sip.edge.enabled !== false && sip.logLevel === 'error')
+    issue(
+      ['logLevel'],
+      'the SIP edge counts failed digest logins from livekit-sip warn lines: set sip.logLevel: warn, ' +
+        'or turn the edge off with sip.edge.enabled: false',
+    );
+  if (sip.edge.burstPackets < sip.edge.packetsPerSecond)
+    issue(['edge', 'burstPackets'], 'must be at least sip.edge.packetsPerSecond');
 }
 
 function isLoopbackOrAny(host: string): boolean {

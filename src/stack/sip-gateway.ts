@@ -5,6 +5,7 @@ import { internalPorts, type SwitchboardConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { livekitSipYaml } from './generated-configs.js';
 import type { ManagedProcess } from './managed-process.js';
+import { startSipEdge } from './sip-edge-watch.js';
 import { applyRedirect, removeRedirect } from './sip-redirect.js';
 import { sipHealthy, waitFor } from './wait.js';
 
@@ -91,6 +92,8 @@ export async function startSipGateway(opts: SipGatewayOptions): Promise<SipGatew
     writeFileSync(file, livekitSipYaml(config, slot), { mode: 0o600 });
     const name = slot === 0 ? 'livekit-sip' : 'livekit-sip-1';
     const proc = opts.spawn(name, ['--config', file], env);
+    // Failed digest logins are in its output: the edge counts them per source.
+    edge.watch([proc.child.stdout, proc.child.stderr]);
     const generation: Generation = { slot, proc, ...cert };
     try {
       await waitFor(name, () => sipHealthy(healthUrl(config, slot)), 30_000);
@@ -100,18 +103,29 @@ export async function startSipGateway(opts: SipGatewayOptions): Promise<SipGatew
     }
     void proc.exited.then((code) => {
       draining.delete(generation);
-      if (serving === generation && !stopping)
+      if (serving === generation && !stopping) {
+        // The supervisor starts a new gateway, which reloads the table with its blocks intact.
+        edge.stop({ keepTable: true });
         reportCrash(`${name} exited (${code}); see ${proc.logFile}`);
+      }
     });
     return generation;
   };
 
-  serving = await launch(0);
+  // Before livekit-sip listens: no window in which a flood or a guesser meets it unlimited.
+  const edge = await startSipEdge({ config, logger });
+  try {
+    serving = await launch(0);
+  } catch (err) {
+    edge.stop();
+    throw err;
+  }
   if (tls) {
     try {
       await applyRedirect(config.deployment, config.sip, 0);
     } catch (err) {
       await serving.proc.stop(5000);
+      edge.stop();
       throw err;
     }
     log.info({ serial: serving.serial, port: tls.port }, 'serving SIP over TLS');
@@ -167,12 +181,14 @@ export async function startSipGateway(opts: SipGatewayOptions): Promise<SipGatew
       clearInterval(timer);
       if (tls) removeRedirect(config.deployment);
       await Promise.all([serving, ...draining].map((g) => g?.proc.stop(5000)));
+      edge.stop();
     },
     kill() {
       stopping = true;
       clearInterval(timer);
       if (tls) removeRedirect(config.deployment);
       for (const g of [serving, ...draining]) g?.proc.kill();
+      edge.stop();
     },
   };
 }
