@@ -34,6 +34,27 @@ export interface CallOptions {
   tls?: { certFile: string };
   /** Offer SRTP only (`RTP/SAVP`, SDES). */
   srtp?: boolean;
+  /**
+   * Digest user, when it differs from the From user (`username`): many callers with their own
+   * numbers authenticating on one trunk.
+   */
+  authUsername?: string;
+  /**
+   * The caller gives up (CANCEL, then quits) when the call is not answered this long after the
+   * INVITE, so no caller rings forever. Without it only `maxSeconds` bounds the ringing.
+   */
+  ringTimeoutMs?: number;
+  /**
+   * Offer exactly `codecs`. Without it a `G722` entry does not parse in baresip 1.0's account
+   * line (it wants `G722/16000/1`) and every loaded codec is offered, G.722 first.
+   */
+  exactCodecs?: boolean;
+  /**
+   * No audio player: what the caller hears is still recorded (sndfile sits on the decode path).
+   * ALSA's `null` device never blocks, so its player thread spins at about half a core per
+   * softphone; a fleet of callers on two cores cannot afford that.
+   */
+  noPlayer?: boolean;
 }
 
 export interface CallResult {
@@ -47,6 +68,10 @@ export interface CallResult {
   timing: { invite?: number; answered?: number; rxStarted?: number; ended?: number };
   /** Raw SIP trace, for asserting REFER and headers on the wire. */
   sipTrace: string;
+  /** Epoch ms at which baresip was started: `timing` is relative to it. */
+  startedAt: number;
+  /** The caller hung up because `ringTimeoutMs` passed without an answer. */
+  gaveUpRinging: boolean;
 }
 
 /**
@@ -98,9 +123,9 @@ async function callOnce(
       'poll_method epoll',
       `sip_listen ${address}:${sipPort}`,
       ...(opts.tls ? [`sip_certificate ${opts.tls.certFile}`] : []),
-      'audio_player alsa,null',
+      ...(opts.noPlayer ? [] : ['audio_player alsa,null']),
       `audio_source aufile,${opts.playWav}`,
-      'audio_alert alsa,null',
+      ...(opts.noPlayer ? [] : ['audio_alert alsa,null']),
       'audio_level no',
       `rtp_ports ${rtpFrom}-${rtpTo}`,
       'module_path /usr/lib/baresip/modules',
@@ -108,7 +133,7 @@ async function callOnce(
       'module g711.so',
       ...(opts.srtp ? ['module srtp.so'] : []),
       'module aufile.so',
-      'module alsa.so',
+      ...(opts.noPlayer ? [] : ['module alsa.so']),
       'module sndfile.so',
       'module stdio.so',
       'module_app account.so',
@@ -117,8 +142,11 @@ async function callOnce(
       '',
     ].join('\n'),
   );
-  const codecParam = codecs.map((c) => (c === 'G722' ? 'G722' : c)).join(',');
+  const codecParam = codecs
+    .map((c) => (c === 'G722' && opts.exactCodecs ? 'G722/16000/1' : c))
+    .join(',');
   const params = [
+    ...(opts.authUsername ? [`auth_user=${opts.authUsername}`] : []),
     ...(opts.password ? [`auth_pass=${opts.password}`] : []),
     'regint=0',
     `audio_codecs=${codecParam}`,
@@ -162,6 +190,8 @@ async function callOnce(
   let established = false;
   let referred = false;
   let hangup: NodeJS.Timeout | undefined;
+  let ringBound: NodeJS.Timeout | undefined;
+  let gaveUpRinging = false;
   const lines: CallResult['lines'] = [];
   const timing: CallResult['timing'] = {};
   let sipTrace = '';
@@ -175,7 +205,20 @@ async function callOnce(
     for (const line of parts) {
       const at = Date.now() - started;
       lines.push({ at, text: line });
-      if (timing.invite === undefined && /^INVITE sip:/.test(line)) timing.invite = at;
+      if (timing.invite === undefined && /^INVITE sip:/.test(line)) {
+        timing.invite = at;
+        const ringMs = opts.ringTimeoutMs;
+        if (ringMs !== undefined) {
+          ringBound = setTimeout(() => {
+            if (established) return;
+            gaveUpRinging = true;
+            // `b` cancels the ringing call; the quit after it bounds a gateway that never answers
+            // the CANCEL.
+            send('b');
+            setTimeout(quit, 1000);
+          }, ringMs);
+        }
+      }
       if (timing.answered === undefined && /Call established/.test(line)) timing.answered = at;
       if (timing.rxStarted === undefined && /dumping decode audio/.test(line))
         timing.rxStarted = at;
@@ -206,6 +249,7 @@ async function callOnce(
   );
   clearTimeout(quitting);
   clearTimeout(hangup);
+  clearTimeout(ringBound);
   clearTimeout(hardStop);
 
   let heard: Pcm | undefined;
@@ -213,5 +257,14 @@ async function callOnce(
   if (dec) heard = readWav(readFileSync(join(recDir, dec)));
   rmSync(dir, { recursive: true, force: true });
   keepTrace(opts, sipTrace);
-  return { exitCode, established: timing.answered !== undefined, heard, lines, timing, sipTrace };
+  return {
+    exitCode,
+    established: timing.answered !== undefined,
+    heard,
+    lines,
+    timing,
+    sipTrace,
+    startedAt: started,
+    gaveUpRinging,
+  };
 }
