@@ -83,3 +83,47 @@ export function execOnAsync(
     );
   });
 }
+
+/** One link of a test network: a namespace with `<net>.2`, this host's end at `<net>.1`. */
+export interface LinkSpec {
+  netns: string;
+  /** veth names, at most 15 characters. */
+  hostSide: string;
+  nsSide: string;
+  /** The /24's first three octets, e.g. '10.78.0'. */
+  net: string;
+}
+
+/**
+ * Hosts of a test's own, one link each, every one routed to the first link's host address (the
+ * gateway's). Left-overs of an interrupted run are removed first; `remove` deletes them all.
+ */
+export function createHosts(links: LinkSpec[]): {
+  gatewayAddress: string;
+  hosts: ExternalHost[];
+  remove(): void;
+} {
+  const remove = () => {
+    for (const link of links) {
+      spawnSync('ip', ['netns', 'del', link.netns], { stdio: 'ignore' });
+      spawnSync('ip', ['link', 'del', link.hostSide], { stdio: 'ignore' });
+    }
+  };
+  remove();
+  const first = links[0]!;
+  for (const { netns, hostSide, nsSide, net } of links) {
+    ip('netns', 'add', netns);
+    ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', nsSide, 'netns', netns);
+    ip('addr', 'add', `${net}.1/24`, 'dev', hostSide);
+    ip('link', 'set', hostSide, 'up');
+    ip('-n', netns, 'addr', 'add', `${net}.2/24`, 'dev', nsSide);
+    ip('-n', netns, 'link', 'set', nsSide, 'up');
+    ip('-n', netns, 'link', 'set', 'lo', 'up');
+    if (net !== first.net) ip('-n', netns, 'route', 'add', `${first.net}.0/24`, 'via', `${net}.1`);
+  }
+  return {
+    gatewayAddress: `${first.net}.1`,
+    hosts: links.map((l) => ({ netns: l.netns, address: `${l.net}.2` })),
+    remove,
+  };
+}
