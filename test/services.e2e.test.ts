@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from './harness/redis-server.js';
@@ -6,44 +5,11 @@ import { silenceWav, voicedSeconds } from './support/audio.js';
 import { callWithBaresip } from './support/baresip.js';
 import { WAV_DIR } from './support/calls.js';
 import { scanForPhoneNumbers } from './support/leak-scan.js';
+import { startService, stopService, type Service } from './support/services.js';
 import { E2E_ENV, ROOT } from './support/stack.js';
 
 const CONFIG = join(ROOT, 'test', 'e2e', 'services.e2e.yaml');
 const CALLER = '+3225550144';
-
-interface Service {
-  role: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** `switchboard run <role>`, as a systemd unit or a compose service starts it. */
-async function startService(role: string, env: Record<string, string>): Promise<Service> {
-  let out = '';
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'switchboard.js'), 'run', role, '--config', CONFIG],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!/"msg":"running"/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`run ${role} exited (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) throw new Error(`run ${role} did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { role, child, output: () => out };
-}
-
-async function stopService(service: Service): Promise<number | null> {
-  if (service.child.exitCode === null) {
-    const exited = new Promise((r) => service.child.once('exit', r));
-    service.child.kill('SIGTERM');
-    await exited;
-  }
-  return service.child.exitCode;
-}
 
 describe('the stack as services (switchboard run <role>)', () => {
   let redis: TestRedis;
@@ -57,7 +23,7 @@ describe('the stack as services (switchboard run <role>)', () => {
       SWITCHBOARD_E2E_SERVICES_REDIS: redis.url,
     };
     for (const role of ['livekit-server', 'sip', 'control-plane', 'agent'])
-      services.push(await startService(role, env));
+      services.push(await startService(role, CONFIG, env));
   });
 
   afterAll(async () => {

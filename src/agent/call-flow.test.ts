@@ -49,7 +49,7 @@ describe('a call whose engine throws after admission', () => {
           config,
           logger,
           pseudonymizer: pseudonymizerFromConfig(config.admission),
-          rejections: new Map(),
+          rejections: vi.fn(),
           offline: {},
         },
       },

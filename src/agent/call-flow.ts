@@ -5,15 +5,16 @@ import {
   type Pseudonymizer,
 } from '../admission/index.js';
 import type { SwitchboardConfig } from '../config/index.js';
+import type { RecoveryMetadata } from '../control-plane/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { grammarPhrases } from './brains/index.js';
 import { joinCall, type JoinedCall } from './call/join.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
 import { prepareOfflineParts, type OfflineParts } from './engines/index.js';
-import { rejectionFor, synthesizeRejections, type RejectionAudio } from './rejection-audio.js';
+import { rejectionAudio, type RejectionAudio } from './rejection-audio.js';
 import { startConversation, type Conversation } from './session.js';
-import { waitForCallActive } from './call/sip-participant.js';
+import { SIP_ATTR, waitForCallActive } from './call/sip-participant.js';
 import { reject } from './verbs/index.js';
 
 /** How long the caller's leg may ring before the agent gives up on it and hangs up. */
@@ -44,7 +45,7 @@ export async function prepareProcess(
     config,
     logger,
     pseudonymizer: pseudonymizerFromConfig(config.admission),
-    rejections: await synthesizeRejections(config.admission, agent.engines.tts.offline.voices),
+    rejections: rejectionAudio(config.admission, agent.engines.tts.offline.voices),
     offline: await prepareOfflineParts(
       config,
       grammarPhrases(agent.classifier, agent.brain.rules),
@@ -83,6 +84,9 @@ export async function runCall(
   teardown.defer('redis', () => redis.disconnect());
   try {
     const records = openCallRecords(redis, config, proc, call);
+    // A call that lost its agent mid-call comes back here with a fresh job. Admission runs again:
+    // the lease and the rate-limit entry are keyed by call id, so this renews rather than counts.
+    const recovery = recoveryOf(ctx.job.metadata);
     // Admission, before any engine exists: a refused call costs no vendor money.
     const decision = await createAdmission({
       redis,
@@ -97,21 +101,24 @@ export async function runCall(
     call.mark('admitted');
     records.start(decision.pseudonym);
     teardown.defer('outcome', () => records.finish(decision.pseudonym));
-    if (!decision.allowed) {
-      const prompt = rejectionFor(proc.rejections, decision.reason, state.language)!;
+    if (decision.allowed) {
+      teardown.defer('lease', () => decision.lease.release());
+    } else if (recovery) {
+      // A live call is never hung up to enforce the cap: its lease lapsed while it had no agent.
+      logger.warn({ reason: decision.reason }, 'recovered call refused by admission; carrying on');
+    } else {
       await reject(
         {
           call: state,
           room: ctx.room,
           caller: call.caller,
-          prompt,
+          prompt: await proc.rejections(decision.reason, state.language),
           activeTimeoutMs: ACTIVE_TIMEOUT_MS,
         },
         decision.reason,
       );
       return;
     }
-    teardown.defer('lease', () => decision.lease.release());
 
     const conversation = await startConversation({
       ctx,
@@ -122,7 +129,11 @@ export async function runCall(
       writeTranscript: records.write,
     });
     teardown.defer('conversation', () => conversation.close());
-    if (await greetWhenActive(ctx, call, conversation, config.agent.greeting)) {
+    // A caller who was already talking hears that the line was cut, not the greeting again.
+    const resumed = recovery > 0 && call.caller.attributes[SIP_ATTR.callStatus] === 'active';
+    if (resumed) logger.warn({ recovery }, 'resuming a call that lost its agent');
+    const opening = resumed ? config.agent.recovery.resumed : config.agent.greeting;
+    if (await greetWhenActive(ctx, call, conversation, opening)) {
       logger.info({ why: await state.ended }, 'call over');
     }
   } catch (err) {
@@ -144,7 +155,7 @@ async function greetWhenActive(
   ctx: JobContext,
   call: JoinedCall,
   conversation: Conversation,
-  greeting: SwitchboardConfig['agent']['greeting'],
+  opening: SwitchboardConfig['agent']['greeting'],
 ): Promise<boolean> {
   if (!(await waitForCallActive(ctx.room, call.caller, ACTIVE_TIMEOUT_MS))) {
     call.logger.warn('call never became active; hanging up');
@@ -153,6 +164,16 @@ async function greetWhenActive(
   }
   call.mark('active');
   call.logger.info({ stages: call.stages }, 'call set-up');
-  conversation.speaker.say(greeting[call.state.language]);
+  conversation.speaker.say(opening[call.state.language]);
   return true;
+}
+
+/** Which recovery of its call a job is (1, 2, …), from the dispatch metadata; 0 for a new call. */
+export function recoveryOf(metadata: string | undefined): number {
+  try {
+    const parsed = JSON.parse(metadata || '{}') as Partial<RecoveryMetadata>;
+    return Number.isInteger(parsed.recovery) ? parsed.recovery! : 0;
+  } catch {
+    return 0;
+  }
 }

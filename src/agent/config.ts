@@ -79,6 +79,23 @@ export const emergencyConfigSchema = z
     path: ['target'],
   });
 
+export const recoveryConfigSchema = z
+  .object({
+    /**
+     * Times a call whose agent vanished (worker or job process killed) gets a fresh agent. After
+     * that the caller is handed to the helpdesk instead, so a job that keeps crashing cannot loop.
+     */
+    maxRedispatches: z.number().int().min(0).max(10).default(2),
+    /** What the fresh agent says first, in place of the greeting. */
+    resumed: sentences({
+      nl: 'Excuses, de verbinding werd even onderbroken. Waarmee kan ik u helpen?',
+      fr: 'Excusez-moi, nous avons été coupés. Comment puis-je vous aider?',
+      en: 'Sorry, we were cut off. How can I help you?',
+      de: 'Entschuldigung, wir wurden unterbrochen. Wie kann ich Ihnen helfen?',
+    }),
+  })
+  .strict();
+
 const defaultGreeting = {
   nl: 'Goedendag, u spreekt met de digitale assistent van de helpdesk. Waarmee kan ik u helpen?',
   fr: "Bonjour, vous parlez avec l'assistant numérique du helpdesk. Comment puis-je vous aider?",
@@ -108,6 +125,7 @@ export const agentConfigSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     handoff: handoffConfigSchema.default({}),
     emergency: emergencyConfigSchema.default({}),
+    recovery: recoveryConfigSchema.default({}),
     goodbye: sentences({
       nl: 'Bedankt voor uw oproep. Tot ziens.',
       fr: 'Merci pour votre appel. Au revoir.',

@@ -1,34 +1,48 @@
 import type { AudioFrame } from '@livekit/rtc-node';
-import {
-  allRejectionPrompts,
-  type AdmissionConfig,
-  type RejectionReason,
-} from '../admission/index.js';
+import { rejectionPrompt, type AdmissionConfig, type RejectionReason } from '../admission/index.js';
 import type { Language } from './config.js';
 import { EspeakTTS } from './engines/espeak-tts.js';
 
-export type RejectionAudio = Map<string, { text: string; frames: AudioFrame[] }>;
-
-const key = (reason: RejectionReason, language: Language) => `${reason}:${language}`;
-
-/**
- * Every rejection prompt, synthesised once per job process with the offline TTS, so a refused
- * caller costs no vendor money and hears it without delay.
- */
-export async function synthesizeRejections(
-  admission: AdmissionConfig,
-  voices: Record<Language, string>,
-): Promise<RejectionAudio> {
-  const out: RejectionAudio = new Map();
-  for (const { reason, language, text } of allRejectionPrompts(admission)) {
-    const frames: AudioFrame[] = [];
-    for await (const chunk of new EspeakTTS({ language, voices }).synthesize(text))
-      frames.push(chunk.frame);
-    out.set(key(reason, language), { text, frames });
-  }
-  return out;
+export interface RejectionPromptAudio {
+  text: string;
+  frames: AudioFrame[];
 }
 
-export function rejectionFor(audio: RejectionAudio, reason: RejectionReason, language: Language) {
-  return audio.get(key(reason, language));
+/** The prompt a refused caller hears, as audio. */
+export type RejectionAudio = (
+  reason: RejectionReason,
+  language: Language,
+) => Promise<RejectionPromptAudio>;
+
+/**
+ * Rejection prompts, synthesised with the offline TTS when a call first needs one (tens of
+ * milliseconds) and kept for the process. Synthesising all eight up front made every job
+ * process's prewarm ~360 ms longer, which a burst of callers waits for. A refused caller costs
+ * no vendor money.
+ */
+export function rejectionAudio(
+  admission: AdmissionConfig,
+  voices: Record<Language, string>,
+): RejectionAudio {
+  const cache = new Map<string, Promise<RejectionPromptAudio>>();
+  return (reason, language) => {
+    const key = `${reason}:${language}`;
+    let audio = cache.get(key);
+    if (!audio) {
+      audio = synthesize(rejectionPrompt(admission, reason, language), language, voices);
+      cache.set(key, audio);
+    }
+    return audio;
+  };
+}
+
+async function synthesize(
+  text: string,
+  language: Language,
+  voices: Record<Language, string>,
+): Promise<RejectionPromptAudio> {
+  const frames: AudioFrame[] = [];
+  for await (const chunk of new EspeakTTS({ language, voices }).synthesize(text))
+    frames.push(chunk.frame);
+  return { text, frames };
 }

@@ -62,8 +62,19 @@ export const runCommand: Command = {
       process.stderr.write(`switchboard run: name one role: ${ROLE_NAMES.join(', ')}\n`);
       return EXIT.error;
     }
-    const { config, binCache } = cmd.load();
+    const loaded = cmd.load();
+    const { binCache } = loaded;
+    let { config } = loaded;
     assertRecordFree(config);
+    const port = typeof cmd.values.port === 'string' ? Number(cmd.values.port) : undefined;
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+      process.stderr.write(`switchboard run: --port ${cmd.values.port} is not a TCP port\n`);
+      return EXIT.error;
+    }
+    // Several workers on one host (a graceful deploy starts the new one beside the old): each
+    // needs its own health port.
+    if (role === 'agent' && port !== undefined)
+      config = { ...config, agent: { ...config.agent, healthPort: port } };
 
     if (role === 'config') {
       const out = typeof cmd.values.out === 'string' ? resolve(cmd.values.out) : undefined;
@@ -84,8 +95,7 @@ export const runCommand: Command = {
     if (role === 'log-sink') {
       const sink = await runLogSink(config, {
         host: typeof cmd.values.host === 'string' ? cmd.values.host : LOG_SINK_DEFAULTS.host,
-        port:
-          typeof cmd.values.port === 'string' ? Number(cmd.values.port) : LOG_SINK_DEFAULTS.port,
+        port: port ?? LOG_SINK_DEFAULTS.port,
       });
       logger.info({ port: sink.port }, 'log sink listening');
       await stopRequested(NEVER);

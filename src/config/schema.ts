@@ -52,6 +52,12 @@ export const controlPlaneConfigSchema = z
     /** Address the control plane (webhooks, /metrics, /healthz) binds. */
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
+    /**
+     * Where livekit-server posts room events (the control plane's `/livekit/webhook`), used to
+     * give a call whose agent vanished a fresh one. Default: this host and port; set it when
+     * livekit-server reaches the control plane under another name (compose, another host).
+     */
+    webhookUrl: z.string().url().optional(),
   })
   .strict();
 

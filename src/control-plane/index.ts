@@ -1,1 +1,6 @@
 export { createControlPlaneApp, type ReadinessCheck } from './app.js';
+export {
+  createCallRecovery,
+  LIVEKIT_WEBHOOK_PATH,
+  type RecoveryMetadata,
+} from './call-recovery.js';

@@ -1,13 +1,32 @@
-import { defineAgent } from '@livekit/agents';
+import { defineAgent, log, type JobContext } from '@livekit/agents';
 import { prepareProcess, runCall, type ProcessData } from '../agent/index.js';
 import { loadConfig } from '../config/index.js';
 
 const load = () => loadConfig().config;
+let running: JobContext | undefined;
+
+// The worker that forked this process is gone (killed, crashed). agents-js would keep the orphan
+// for 15 s and then exit mid-sentence, and livekit-server takes longer still to notice a vanished
+// participant. So the agent leaves the room at once, cleanly: the control plane sees it leave a
+// caller behind and gives the call a fresh agent (the room and the caller's lease stay for it).
+process.once('disconnect', () => {
+  try {
+    log().warn('agent worker gone; leaving the call to a fresh agent');
+  } catch {
+    // The logger is set up only once the worker has initialised this process.
+  }
+  const leave = running?.room.disconnect() ?? Promise.resolve();
+  const bound = new Promise((r) => setTimeout(r, 1_000));
+  void Promise.race([leave, bound]).finally(() => process.exit(1));
+});
 
 /** The job process the agent worker forks per call: it loads the config `up` handed over. */
 export default defineAgent<ProcessData>({
   prewarm: async (proc) => {
     await prepareProcess(proc.userData, load);
   },
-  entry: (ctx) => runCall(ctx, load),
+  entry: (ctx) => {
+    running = ctx;
+    return runCall(ctx, load);
+  },
 });

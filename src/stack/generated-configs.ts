@@ -2,6 +2,22 @@ import { isIP } from 'node:net';
 import { stringify } from 'yaml';
 import { internalPorts } from '../config/sip.js';
 import { livekitWsUrl, type SwitchboardConfig } from '../config/index.js';
+import { LIVEKIT_WEBHOOK_PATH } from '../control-plane/index.js';
+
+/** How this host reaches a service bound to `host` (all addresses: loopback). */
+export function localHost(host: string): string {
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return local.includes(':') ? `[${local}]` : local;
+}
+
+/** Where livekit-server posts room events: the control plane's call recovery. */
+export function livekitWebhookUrl(config: SwitchboardConfig): string {
+  const { controlPlane } = config;
+  return (
+    controlPlane.webhookUrl ??
+    `http://${localHost(controlPlane.host)}:${controlPlane.port}${LIVEKIT_WEBHOOK_PATH}`
+  );
+}
 
 function redisAddress(url: string): { address: string; db: number; password?: string } {
   const u = new URL(url);
@@ -32,6 +48,8 @@ export function livekitServerYaml(config: SwitchboardConfig): string {
     keys: { [livekit.apiKey]: livekit.apiSecret },
     logging: { level: livekit.logLevel, json: true },
     turn: { enabled: false },
+    // Room events for call recovery, signed with this API key (the control plane verifies them).
+    webhook: { api_key: livekit.apiKey, urls: [livekitWebhookUrl(config)] },
   });
 }
 

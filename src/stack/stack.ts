@@ -14,10 +14,10 @@ import {
   type SwitchboardConfig,
 } from '../config/index.js';
 import { createScrubbingStream } from '../privacy/index.js';
-import { createControlPlaneApp } from '../control-plane/index.js';
+import { createCallRecovery, createControlPlaneApp } from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { requireBinary } from './binaries.js';
-import { livekitServerYaml } from './generated-configs.js';
+import { livekitServerYaml, localHost } from './generated-configs.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { takenPorts, type PortClaim } from './ports.js';
 import { NEVER, processPart, supervise, type Part } from './supervisor.js';
@@ -226,12 +226,6 @@ export async function startAgentWorker(ctx: ComponentContext): Promise<Part> {
 export const agentHealthUrl = (config: SwitchboardConfig) =>
   `http://${localHost(config.agent.healthHost)}:${config.agent.healthPort}/`;
 
-/** How this host reaches a service bound to `host` (all addresses: loopback). */
-export function localHost(host: string): string {
-  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return local.includes(':') ? `[${local}]` : local;
-}
-
 export const controlPlaneHealthUrl = (config: SwitchboardConfig) =>
   `http://${localHost(config.controlPlane.host)}:${config.controlPlane.port}/healthz`;
 
@@ -258,6 +252,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     '/',
     createCallflowApp({ config, pseudonymizer: pseudonymizerFromConfig(config.admission), logger }),
   );
+  app.route('/', createCallRecovery({ config, logger }).app);
   const server: ServerType = serve({
     fetch: app.fetch,
     hostname: config.controlPlane.host,

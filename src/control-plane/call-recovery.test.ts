@@ -1,0 +1,90 @@
+import { ParticipantInfo, ParticipantInfo_Kind } from '@livekit/protocol';
+import { AccessToken } from 'livekit-server-sdk';
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../config/index.js';
+import { createLogger } from '../telemetry/index.js';
+import { createCallRecovery, LIVEKIT_WEBHOOK_PATH, type RecoveryLivekit } from './call-recovery.js';
+
+const config = parseConfig(
+  {
+    admission: { pseudonymKeys: [{ id: 'k1', secret: 'k'.repeat(32) }] },
+    agent: { handoff: { target: 'sip:helpdesk@127.0.0.1:5099' } },
+  },
+  'test',
+  {},
+);
+const logger = createLogger({ level: 'silent' });
+const caller = new ParticipantInfo({
+  identity: 'sip_caller',
+  kind: ParticipantInfo_Kind.SIP,
+  attributes: { 'sip.callID': 'SCL_test' },
+});
+const agent = new ParticipantInfo({ identity: 'agent-AJ_1', kind: ParticipantInfo_Kind.AGENT });
+
+function fakeLivekit(participants: ParticipantInfo[]) {
+  return {
+    listParticipants: vi.fn(async () => participants),
+    createDispatch: vi.fn(async () => ({})),
+    transfer: vi.fn(async () => ({})),
+  } satisfies RecoveryLivekit;
+}
+
+describe('call recovery', () => {
+  it('gives a caller left alone a fresh agent, twice, then hands the caller to the helpdesk', async () => {
+    const livekit = fakeLivekit([caller]);
+    const { recover } = createCallRecovery({ config, logger, livekit });
+    expect(await recover('call-1')).toBe('redispatched');
+    expect(await recover('call-1')).toBe('redispatched');
+    expect(livekit.createDispatch.mock.calls).toEqual([
+      ['call-1', 'switchboard-agent', '{"recovery":1}'],
+      ['call-1', 'switchboard-agent', '{"recovery":2}'],
+    ]);
+    expect(await recover('call-1')).toBe('handed_off');
+    expect(livekit.transfer).toHaveBeenCalledWith(
+      'call-1',
+      'sip_caller',
+      'sip:helpdesk@127.0.0.1:5099',
+    );
+  });
+
+  it('leaves a room alone when an agent is still there or the caller has gone', async () => {
+    for (const participants of [[caller, agent], [agent], []]) {
+      const livekit = fakeLivekit(participants);
+      const { recover } = createCallRecovery({ config, logger, livekit });
+      expect(await recover('call-2')).toBe('none');
+      expect(livekit.createDispatch).not.toHaveBeenCalled();
+      expect(livekit.transfer).not.toHaveBeenCalled();
+    }
+  });
+
+  it('hands off at once when no dispatch can be created', async () => {
+    const livekit = fakeLivekit([caller]);
+    livekit.createDispatch.mockRejectedValueOnce(new Error('no worker'));
+    const { recover } = createCallRecovery({ config, logger, livekit });
+    expect(await recover('call-3')).toBe('handed_off');
+  });
+
+  it('acts on a signed participant_left of an agent and refuses an unsigned event', async () => {
+    const livekit = fakeLivekit([caller]);
+    const { app } = createCallRecovery({ config, logger, livekit });
+    const body = JSON.stringify({
+      event: 'participant_left',
+      room: { name: 'call-4' },
+      participant: { identity: 'agent-AJ_1', kind: 'AGENT' },
+    });
+    const post = (authorization?: string) =>
+      app.request(LIVEKIT_WEBHOOK_PATH, {
+        method: 'POST',
+        body,
+        headers: authorization ? { Authorization: authorization } : {},
+      });
+    expect((await post()).status).toBe(401);
+    expect(livekit.listParticipants).not.toHaveBeenCalled();
+
+    const token = new AccessToken(config.livekit.apiKey, config.livekit.apiSecret);
+    token.sha256 = createHash('sha256').update(body).digest('base64');
+    expect((await post(await token.toJwt())).status).toBe(200);
+    await vi.waitFor(() => expect(livekit.createDispatch).toHaveBeenCalledTimes(1));
+  });
+});

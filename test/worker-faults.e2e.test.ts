@@ -1,0 +1,158 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from './harness/redis-server.js';
+import { firstVoicedMs, silenceWav, type Pcm } from './support/audio.js';
+import { callWithBaresip, type CallResult } from './support/baresip.js';
+import { WAV_DIR } from './support/calls.js';
+import { eventually } from './support/livekit.js';
+import { exportCalls } from './support/privacy-cli.js';
+import { alive, descendants } from './support/processes.js';
+import { startService, stopService, type Service } from './support/services.js';
+import { E2E_ENV, ROOT } from './support/stack.js';
+
+const CONFIG = join(ROOT, 'test', 'e2e', 'worker-faults.e2e.yaml');
+const WORKER_PORTS = [62082, 62083];
+const KILLED_CALLER = '+3225550145';
+const DRAINED_CALLER = '+3225550146';
+const NEW_CALLER = '+3225550147';
+
+/** Calls the worker on `port` is running, from agents-js's own endpoint. */
+async function activeJobs(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/worker`);
+  return ((await res.json()) as { active_jobs: number }).active_jobs;
+}
+
+/** The agents-js worker process under a `run agent` service (its job processes are its children). */
+function workerPid(service: Service): number {
+  const pid = descendants(service.child.pid!).find((p) =>
+    readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('agent-worker.js'),
+  );
+  if (!pid) throw new Error(`no agent worker under run agent (${service.child.pid})`);
+  return pid;
+}
+
+function call(number: string, wav: string, hangupAfterMs: number): Promise<CallResult> {
+  return callWithBaresip({
+    username: number,
+    authUsername: 'faults',
+    password: 'e2e-faults-caller-password',
+    target: 'sip:+3225550101@127.0.0.1:62060',
+    playWav: wav,
+    codecs: ['G722'],
+    hangupAfterMs,
+    maxSeconds: hangupAfterMs / 1000 + 20,
+  });
+}
+
+/** What the caller heard from `epochMs` on, as its own recording. */
+function heardFrom(result: CallResult, epochMs: number): Pcm {
+  const { heard, startedAt, timing } = result;
+  const recordingStart = startedAt + (timing.rxStarted ?? 0);
+  const skip = Math.max(0, Math.round(((epochMs - recordingStart) * heard!.sampleRate) / 1000));
+  return { ...heard!, samples: heard!.samples.subarray(skip) };
+}
+
+describe('agent worker faults, with two workers', () => {
+  let redis: TestRedis;
+  let env: Record<string, string>;
+  const infra: Service[] = [];
+  const workers: Service[] = [];
+  const wav = () => silenceWav(join(WAV_DIR, 'faults-silence.wav'), 40, 16000);
+  const startWorker = (i: number) =>
+    startService('agent', CONFIG, env, ['--port', String(WORKER_PORTS[i])]);
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    process.env.SWITCHBOARD_E2E_FAULTS_REDIS = redis.url;
+    env = { ...(process.env as Record<string, string>), ...E2E_ENV };
+    for (const role of ['livekit-server', 'sip', 'control-plane'])
+      infra.push(await startService(role, CONFIG, env));
+    for (const i of [0, 1]) workers[i] = await startWorker(i);
+  });
+
+  afterAll(async () => {
+    // Each service's output, for reading a failure, when SWITCHBOARD_E2E_TRACES names a folder.
+    const traces = process.env.SWITCHBOARD_E2E_TRACES;
+    for (const s of traces ? [...workers, ...infra] : [])
+      writeFileSync(join(traces!, `faults-${s.role}-${s.child.pid}.log`), s.output());
+    for (const service of [...workers, ...infra.reverse()]) await stopService(service);
+    await redis?.stop();
+  });
+
+  it('a worker killed mid-call: a fresh agent speaks within 5 s and the call ends answered', async () => {
+    const result = call(KILLED_CALLER, wav(), 20_000);
+    const holder = await eventually(async () => {
+      const jobs = await Promise.all(WORKER_PORTS.map(activeJobs));
+      const i = jobs.findIndex((n) => n > 0);
+      return i >= 0 ? i : undefined;
+    }, 15_000);
+    expect(holder, 'a worker took the call').toBeDefined();
+    // Let the greeting play out, then kill the worker that holds the call, as a crash would.
+    await eventually(
+      async () => (/call set-up/.test(workers[holder!]!.output()) ? true : undefined),
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 7_000));
+    const killedAt = Date.now();
+    process.kill(workerPid(workers[holder!]!), 'SIGKILL');
+
+    const done = await result;
+    expect(done.established).toBe(true);
+    const after = heardFrom(done, killedAt);
+    expect(firstVoicedMs(after), 'the greeting was over when the worker was killed').not.toBe(0);
+    const gap = firstVoicedMs(after);
+    console.log(`worker kill -9 → the fresh agent's first words: ${gap} ms`);
+    expect(gap, 'the caller heard a fresh agent after the kill').toBeDefined();
+    expect(gap!).toBeLessThan(5_000);
+    const survivor = workers[1 - holder!]!.output();
+    expect(survivor).toMatch(/resuming a call that lost its agent/);
+    const calls = exportCalls({ configPath: CONFIG }, KILLED_CALLER);
+    expect(calls.map((c) => c.outcome)).toEqual(['answered']);
+
+    // The killed worker's service exits with it; bring the pair back for the next test.
+    await eventually(
+      async () => (workers[holder!]!.child.exitCode !== null ? true : undefined),
+      10_000,
+    );
+    workers[holder!] = await startWorker(holder!);
+  });
+
+  it('SIGTERM drains a worker: its call carries on, new calls go to the other, then it exits', async () => {
+    const drained = call(DRAINED_CALLER, wav(), 15_000);
+    const holder = await eventually(async () => {
+      const jobs = await Promise.all(WORKER_PORTS.map(activeJobs));
+      const i = jobs.findIndex((n) => n > 0);
+      return i >= 0 ? i : undefined;
+    }, 15_000);
+    expect(holder).toBeDefined();
+    const draining = workers[holder!]!;
+    const other = workers[1 - holder!]!;
+    const jobProcesses = descendants(workerPid(draining));
+    const exited = new Promise<number | null>((r) =>
+      draining.child.once('exit', (code) => r(code)),
+    );
+    draining.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    const fresh = await call(NEW_CALLER, wav(), 6_000);
+    expect(fresh.established, 'a new call is answered during the drain').toBe(true);
+    expect(firstVoicedMs(fresh.heard!), 'and greeted').toBeDefined();
+    expect(other.output()).toMatch(/call set-up/);
+
+    const first = await drained;
+    const callEnded = Date.now();
+    expect(first.established).toBe(true);
+    // The caller hung up at 15 s, not the gateway earlier: the drain dropped nothing.
+    expect(first.timing.ended! - first.timing.answered!).toBeGreaterThanOrEqual(14_000);
+    expect(await exited, 'the drained worker exits cleanly').toBe(0);
+    const exitAfterCallMs = Date.now() - callEnded;
+    console.log(`drained worker exited ${exitAfterCallMs} ms after its last call ended`);
+    expect(exitAfterCallMs).toBeLessThan(10_000);
+    expect(jobProcesses.filter(alive)).toEqual([]);
+    expect(exportCalls({ configPath: CONFIG }, DRAINED_CALLER).map((c) => c.outcome)).toEqual([
+      'answered',
+    ]);
+    workers[holder!] = await startWorker(holder!);
+  });
+});
