@@ -20,10 +20,21 @@ process.once('disconnect', () => {
   void Promise.race([leave, bound]).finally(() => process.exit(1));
 });
 
+// agents-js starts listening for the worker's messages only once prewarm is done, so a shutdown
+// request sent during prewarm is lost, and the worker's drain then waits 60 s for its answer. That
+// is the usual case when a worker is stopped right after taking a call (its replacement idle
+// process is still prewarming). Such a process holds no call: it exits, which ends the wait.
+const shutdownDuringPrewarm = (msg: unknown) => {
+  if ((msg as { case?: string } | null)?.case === 'shutdownRequest') process.exit(0);
+};
+process.on('message', shutdownDuringPrewarm);
+
 /** The job process the agent worker forks per call: it loads the config `up` handed over. */
 export default defineAgent<ProcessData>({
   prewarm: async (proc) => {
     await prepareProcess(proc.userData, load);
+    // From here on agents-js answers shutdown requests itself.
+    process.off('message', shutdownDuringPrewarm);
   },
   entry: (ctx) => {
     running = ctx;

@@ -1,5 +1,5 @@
 import type { JobContext } from '@livekit/agents';
-import type { RemoteParticipant } from '@livekit/rtc-node';
+import { RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import type { Pseudonymizer } from '../../admission/index.js';
 import { CALLER_FROM_ATTRIBUTE } from '../../provisioning/index.js';
 import type { Logger } from '../../telemetry/index.js';
@@ -44,6 +44,11 @@ export async function joinCall(
   const language = languageForNumber(deps.pseudonymizer.normalize(rawNumber), deps.defaultLanguage);
   const state = createCallState(callId, language);
   void waitForHangup(ctx.room, caller).then(() => state.end('hangup'));
+  // The agent's own connection dropped (livekit-server lost Redis, say): the call was lost, not
+  // hung up. A fresh agent that recovers the call records the final outcome over this one.
+  ctx.room.once(RoomEvent.Disconnected, () => {
+    if (state.endReason === undefined) state.fail('room_lost');
+  });
   return {
     state,
     caller,
