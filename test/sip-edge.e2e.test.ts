@@ -267,7 +267,12 @@ describe('SIP edge: floods, password guessing and malformed SIP at the gateway',
     console.log(
       `[sip-edge] torture: ${results.length} RFC 4475 cases x UDP+TCP in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
         `answered UDP ${answered('udp')}, TCP ${answered('tcp')}; livekit-sip pid ${sipPid} -> ${pidAfter}; ` +
-        `health ${health.status}; call afterwards ${call.established ? 'answered' : 'NOT answered'}; loadavg ${loadavg()}`,
+        `health ${health.status}; no answer: ${results
+          .filter((r) => !r.udp?.startsWith('SIP/2.0') || !r.tcp?.startsWith('SIP/2.0'))
+          .map((r) => `${r.case.replace('.dat', '')}(${r.udp ? 'u' : '-'}${r.tcp ? 't' : '-'})`)
+          .join(
+            ' ',
+          )}; call afterwards ${call.established ? 'answered' : 'NOT answered'}; loadavg ${loadavg()}`,
     );
     expect(results.map((r) => r.case)).toEqual(cases);
     expect(cases).toHaveLength(49);

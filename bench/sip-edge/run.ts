@@ -69,7 +69,10 @@ async function main(): Promise<number> {
     const cpuBefore = cpuSeconds(sipPid);
     const load = loadavg()[0]!;
     const started = Date.now();
-    const flooding = flood(scanner, `${net.gatewayAddress}:${PORT}`, messages, rate);
+    let floodEnded = 0;
+    const flooding = flood(scanner, `${net.gatewayAddress}:${PORT}`, messages, rate).finally(
+      () => (floodEnded = Date.now()),
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const call = await callWithBaresip({
       username: 'softphone',
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
       maxSeconds: 30,
     });
     const flooded = await flooding;
-    const floodSeconds = (Date.now() - started) / 1000;
+    const floodSeconds = (floodEnded - started) / 1000;
     await new Promise((r) => setTimeout(r, 3000));
     polling = false;
     await poll;
