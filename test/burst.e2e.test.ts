@@ -35,7 +35,7 @@ function report(label: string, r: BurstResult): string {
       `voice within 2 s of the INVITE ${within}/${r.calls.length}, export ${JSON.stringify(outcomeCounts(r.calls))}`,
     `[burst]   INVITE→200 OK p50/p95/max ${percentile(answer, 50)}/${percentile(answer, 95)}/${answer.length ? Math.max(...answer) : '-'} ms; ` +
       `INVITE→voice p50/p95/max ${percentile(voice, 50)}/${percentile(voice, 95)}/${voice.length ? Math.max(...voice) : '-'} ms`,
-    `[burst]   job processes ${r.cost.idleProcesses} → ${r.cost.peakProcesses}, job CPU ${(r.cost.jobCpuSeconds / r.calls.length).toFixed(2)} s per call, ` +
+    `[burst]   job processes ${r.cost.idleProcesses} → ${r.cost.peakProcesses}, job CPU ${(r.cost.jobCpuSeconds / Math.max(1, r.calls.filter((c) => c.outcome !== 'none').length)).toFixed(2)} s per handled call, ` +
       `softphones ${r.fleetCpuSeconds.softphones.toFixed(1)} CPU-s, load ${r.loadAverage}`,
     ...r.calls.map((c) => `[burst]   ${describeCall(c)}`),
   ].join('\n');
