@@ -101,6 +101,8 @@ export async function startSipEdge(opts: {
   config: GatewayConfig;
   logger: Logger;
   pollMs?: number;
+  /** Loads the table; nftables by default (a test passes one that fails, as without root). */
+  apply?: (config: GatewayConfig) => Promise<void>;
 }): Promise<SipEdge> {
   const { config } = opts;
   const edge = config.sip.edge;
@@ -108,7 +110,7 @@ export async function startSipEdge(opts: {
   const off: SipEdge = { active: false, watch: () => undefined, stop: () => undefined };
   if (edge.enabled === false) return off;
   try {
-    await applyEdge(config);
+    await (opts.apply ?? applyEdge)(config);
   } catch (err) {
     if (edge.enabled === true || config.profile === 'pilot') throw err;
     log.warn(
