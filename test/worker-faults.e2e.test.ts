@@ -16,6 +16,7 @@ const WORKER_PORTS = [62082, 62083];
 const KILLED_CALLER = '+3225550145';
 const DRAINED_CALLER = '+3225550146';
 const NEW_CALLER = '+3225550147';
+const CRASHED_JOB_CALLER = '+3225550148';
 
 /** Calls the worker on `port` is running, from agents-js's own endpoint. */
 async function activeJobs(port: number): Promise<number> {
@@ -30,6 +31,18 @@ function workerPid(service: Service): number {
   );
   if (!pid) throw new Error(`no agent worker under run agent (${service.child.pid})`);
   return pid;
+}
+
+/** The oldest job process under a worker (field 22 of /proc/<pid>/stat is the start time). */
+function oldestJobProcess(worker: number): number {
+  const started = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  };
+  const jobs = descendants(worker).filter((p) =>
+    readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('job_proc_lazy_main'),
+  );
+  return jobs.sort((a, b) => started(a) - started(b))[0]!;
 }
 
 function call(number: string, wav: string, hangupAfterMs: number): Promise<CallResult> {
@@ -80,42 +93,54 @@ describe('agent worker faults, with two workers', () => {
     await redis?.stop();
   });
 
-  it('a worker killed mid-call: a fresh agent speaks within 5 s and the call ends answered', async () => {
-    const result = call(KILLED_CALLER, wav(), 20_000);
+  /**
+   * A call in progress loses its agent to `kill` (once the greeting is over); the caller must
+   * hear a fresh agent within 5 s, and the call ends `answered`. Returns the worker that held it.
+   */
+  async function loseAgentMidCall(caller: string, kill: (holder: Service) => number[]) {
+    const result = call(caller, wav(), 20_000);
     const holder = await eventually(async () => {
       const jobs = await Promise.all(WORKER_PORTS.map(activeJobs));
       const i = jobs.findIndex((n) => n > 0);
       return i >= 0 ? i : undefined;
     }, 15_000);
     expect(holder, 'a worker took the call').toBeDefined();
-    // Let the greeting play out, then kill the worker that holds the call, as a crash would.
     await eventually(
       async () => (/call set-up/.test(workers[holder!]!.output()) ? true : undefined),
       15_000,
     );
     await new Promise((r) => setTimeout(r, 7_000));
     const killedAt = Date.now();
-    process.kill(workerPid(workers[holder!]!), 'SIGKILL');
+    for (const pid of kill(workers[holder!]!)) process.kill(pid, 'SIGKILL');
 
     const done = await result;
     expect(done.established).toBe(true);
     const after = heardFrom(done, killedAt);
-    expect(firstVoicedMs(after), 'the greeting was over when the worker was killed').not.toBe(0);
+    expect(firstVoicedMs(after), 'the greeting was over at the kill').not.toBe(0);
     const gap = firstVoicedMs(after);
-    console.log(`worker kill -9 → the fresh agent's first words: ${gap} ms`);
+    console.log(
+      `${caller === KILLED_CALLER ? 'worker' : 'job process'} kill -9 → the fresh agent's first words: ${gap} ms`,
+    );
     expect(gap, 'the caller heard a fresh agent after the kill').toBeDefined();
     expect(gap!).toBeLessThan(5_000);
-    const survivor = workers[1 - holder!]!.output();
-    expect(survivor).toMatch(/resuming a call that lost its agent/);
-    const calls = exportCalls({ configPath: CONFIG }, KILLED_CALLER);
-    expect(calls.map((c) => c.outcome)).toEqual(['answered']);
+    expect(workers.map((w) => w.output()).join('')).toMatch(/resuming a call that lost its agent/);
+    expect(exportCalls({ configPath: CONFIG }, caller).map((c) => c.outcome)).toEqual(['answered']);
+    return holder!;
+  }
 
-    // The killed worker's service exits with it; bring the pair back for the next test.
+  it('a worker killed mid-call: a fresh agent speaks within 5 s, the call ends answered', async () => {
+    const holder = await loseAgentMidCall(KILLED_CALLER, (w) => [workerPid(w)]);
+    // The killed worker's service exits with it; bring the pair back for the next tests.
     await eventually(
-      async () => (workers[holder!]!.child.exitCode !== null ? true : undefined),
+      async () => (workers[holder]!.child.exitCode !== null ? true : undefined),
       10_000,
     );
-    workers[holder!] = await startWorker(holder!);
+    workers[holder] = await startWorker(holder);
+  });
+
+  it('a job process killed mid-call: its worker clears the dead agent, a fresh one speaks within 5 s', async () => {
+    // The call's job process is the worker's oldest: the pool forks an idle one after each job.
+    await loseAgentMidCall(CRASHED_JOB_CALLER, (w) => [oldestJobProcess(workerPid(w))]);
   });
 
   it('SIGTERM drains a worker: its call carries on, new calls go to the other, then it exits', async () => {
@@ -135,7 +160,7 @@ describe('agent worker faults, with two workers', () => {
     draining.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1_000));
 
-    const fresh = await call(NEW_CALLER, wav(), 6_000);
+    const fresh = await call(NEW_CALLER, wav(), 10_000);
     expect(fresh.established, 'a new call is answered during the drain').toBe(true);
     expect(firstVoicedMs(fresh.heard!), 'and greeted').toBeDefined();
     expect(other.output()).toMatch(/call set-up/);

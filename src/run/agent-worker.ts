@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { AgentServer, ServerOptions, initializeLogger, log } from '@livekit/agents';
-import { loadConfig } from '../config/index.js';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { livekitHttpUrl, loadConfig } from '../config/index.js';
+import { watchJobs } from './job-watch.js';
 
 /**
  * The agent worker process. It registers with LiveKit under the agent name used for explicit
@@ -29,6 +31,13 @@ async function runWorker(): Promise<void> {
     }),
   );
 
+  const { url, apiKey, apiSecret } = config.livekit;
+  const stopWatching = watchJobs(
+    server,
+    new RoomServiceClient(livekitHttpUrl(url), apiKey, apiSecret),
+    (fields, msg) => log().warn(fields, msg),
+  );
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -39,6 +48,7 @@ async function runWorker(): Promise<void> {
     } catch (err) {
       log().warn({ err }, 'drain did not finish');
     }
+    stopWatching();
     await server.close();
     process.exit(0);
   };
