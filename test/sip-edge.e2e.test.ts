@@ -5,6 +5,7 @@ import { startRedis, type TestRedis } from './harness/redis-server.js';
 import { silenceWav, voicedSeconds } from './support/audio.js';
 import { callWithBaresip, type CallResult } from './support/baresip.js';
 import { WAV_DIR } from './support/calls.js';
+import { scanForPhoneNumbers } from './support/leak-scan.js';
 import { activeJobs, roomService } from './support/livekit.js';
 import { createHosts, execOnAsync, type ExternalHost } from './support/netns.js';
 import { ROOT, startUp, stopStack, type StackHandle } from './support/stack.js';
@@ -283,5 +284,14 @@ describe('SIP edge: floods, password guessing and malformed SIP at the gateway',
     expect(stack.output()).not.toMatch(/crashed; restarting/);
     expect(call.established).toBe(true);
     expect(voicedSeconds(call.heard!)).toBeGreaterThan(1);
+    // Two torture cases carry a number (a Contact of RFC 4475's example gateway): it reached no
+    // log as a number, nor did anything else, in up's output or any part's log file.
+    const logs = [
+      ...stack.output().split('\n'),
+      ...readdirSync(stack.logDir).flatMap((f) =>
+        readFileSync(join(stack.logDir, f), 'utf8').split('\n'),
+      ),
+    ];
+    expect(scanForPhoneNumbers(logs, ['+19725552222'], { region: 'US' })).toEqual([]);
   });
 });
