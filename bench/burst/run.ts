@@ -4,7 +4,7 @@
  *   npx tsx bench/burst/run.ts                      # 20 callers in 2 s, then 40 in 4 s
  *   npx tsx bench/burst/run.ts --bursts 20:2 --spacing even --seed 7
  *
- * Starts `switchboard up` with test/e2e/burst.e2e.yaml (its own ports: SIP 45060, LiveKit
+ * Starts `switchboard up` with bench/burst/burst.yaml (its own ports: SIP 45060, LiveKit
  * 47880/47881, control plane 48080, Redis 46379; admission cap 20 calls), waits for the worker's
  * warm pool, then runs each burst with a fleet of headless baresip callers (G.722, PCMU and PCMA
  * mixed), each with its own fictional number. A caller listens in silence, hangs up after
@@ -35,7 +35,7 @@ import { ROOT, startUp, stopStack } from '../../test/support/stack.js';
 
 const { values } = parseArgs({
   options: {
-    config: { type: 'string', default: join(ROOT, 'test', 'e2e', 'burst.e2e.yaml') },
+    config: { type: 'string', default: join(ROOT, 'bench', 'burst', 'burst.yaml') },
     bursts: { type: 'string', default: '20:2,40:4' },
     spacing: { type: 'string', default: 'random' },
     seed: { type: 'string', default: '1' },

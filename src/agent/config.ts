@@ -110,8 +110,12 @@ export const agentConfigSchema = z
     /** Language of the line when the caller's is not known yet. */
     language: languageSchema.default('en'),
     greeting: perLanguage.default(defaultGreeting),
-    /** Job processes kept warm so a call does not wait for a fork. */
-    idleProcesses: z.number().int().min(0).max(16).default(1),
+    /**
+     * Job processes kept warm so a call does not wait for a fork. Every call, a refused one too,
+     * takes one, and agents-js warms replacements one at a time (about 1.5 s of CPU each), so size
+     * it to the burst you expect, refused callers included: each costs about 110 MB (PSS).
+     */
+    idleProcesses: z.number().int().min(0).max(64).default(1),
     /**
      * Calls one worker takes before it reports itself full. Load is counted in calls, not CPU:
      * machine-wide CPU (other processes, a build) would otherwise make the worker refuse calls.

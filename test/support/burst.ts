@@ -93,16 +93,21 @@ async function until(probe: () => Promise<boolean> | boolean, ms: number): Promi
 }
 
 /**
- * Waits until the worker holds no call and has its warm pool (`agent.idleProcesses` job processes),
- * so a burst starts as it would on a quiet line. Returns false when that did not happen in `ms`.
+ * Waits until the worker holds no call and has its warm pool (`agent.idleProcesses` job processes,
+ * done prewarming: under 3 % of a core each over a second; a warm idle one uses about 1 % for its
+ * pings and loop monitor), so a burst starts as it would on a quiet line. Returns false when that
+ * did not happen in `ms`.
  */
-export async function waitQuiet(stack: StackHandle, ms = 60_000): Promise<boolean> {
+export async function waitQuiet(stack: StackHandle, ms = 120_000): Promise<boolean> {
   const worker = findAgentWorker(stack.process.pid!);
   const want = stack.config.agent.idleProcesses;
-  return until(
-    async () => (await activeJobs(stack)) === 0 && sampleWorker(worker).jobProcesses >= want,
-    ms,
-  );
+  return until(async () => {
+    if ((await activeJobs(stack)) !== 0) return false;
+    const before = sampleWorker(worker);
+    if (before.jobProcesses < want) return false;
+    await new Promise((r) => setTimeout(r, 1_000));
+    return sampleWorker(worker).jobCpuSeconds - before.jobCpuSeconds < 0.03 * want;
+  }, ms);
 }
 
 /**

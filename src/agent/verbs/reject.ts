@@ -29,7 +29,9 @@ export async function reject(ctx: RejectContext, reason: string): Promise<void> 
     await session.start({
       agent: new voice.Agent({ instructions: '' }),
       room,
-      inputOptions: { participantIdentity: caller.identity },
+      // The refused caller is not listened to: no audio input, no VAD, so a burst of refusals
+      // costs the machine only their playout.
+      inputOptions: { participantIdentity: caller.identity, audioEnabled: false },
       ...RECORD_FREE_SESSION_OPTIONS,
     });
     if (await waitForCallActive(room, caller, ctx.activeTimeoutMs)) {
