@@ -12,5 +12,5 @@ export {
 } from './config.js';
 export { checkEngineKeysForBrain } from './engines/config.js';
 export { REFUSED_TOOL_OUTPUT } from './session.js';
-export { SIP_ATTR } from './call/sip-participant.js';
+export { callerNumber, SIP_ATTR } from './call/sip-participant.js';
 export { prepareProcess, runCall, type ProcessData } from './call-flow.js';

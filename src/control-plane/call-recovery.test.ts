@@ -4,7 +4,12 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../config/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { createCallRecovery, LIVEKIT_WEBHOOK_PATH, type RecoveryLivekit } from './call-recovery.js';
+import {
+  createCallRecovery,
+  LIVEKIT_WEBHOOK_PATH,
+  unhandledCallRecords,
+  type RecoveryLivekit,
+} from './call-recovery.js';
 
 const config = parseConfig(
   {
@@ -86,5 +91,71 @@ describe('call recovery', () => {
     token.sha256 = createHash('sha256').update(body).digest('base64');
     expect((await post(await token.toJwt())).status).toBe(200);
     await vi.waitFor(() => expect(livekit.createDispatch).toHaveBeenCalledTimes(1));
+  });
+});
+
+describe('a call no agent took', () => {
+  const pseudonymizer = {
+    pseudonymize: (raw: string | undefined) => (raw ? 'k1_caller' : undefined),
+  };
+
+  function store(existing: boolean) {
+    return {
+      get: vi.fn(async () => (existing ? ({} as never) : undefined)),
+      startCall: vi.fn(async () => undefined),
+      finishCall: vi.fn(async () => true),
+    };
+  }
+
+  it('is recorded failed:no_agent under the caller pseudonym, unless an agent recorded it', async () => {
+    const fresh = store(false);
+    const records = unhandledCallRecords({ store: fresh, pseudonymizer, language: 'nl', logger });
+    await records.record({ callId: 'SCL_x', caller: '+3225550142', trunkId: 'ST_1' });
+    expect(fresh.startCall).toHaveBeenCalledWith(
+      expect.objectContaining({ callId: 'SCL_x', pseudonym: 'k1_caller', trunkId: 'ST_1' }),
+    );
+    expect(fresh.finishCall).toHaveBeenCalledWith(
+      'SCL_x',
+      expect.objectContaining({ outcome: 'failed', failure: 'no_agent' }),
+    );
+
+    const handled = store(true);
+    await unhandledCallRecords({ store: handled, pseudonymizer, language: 'nl', logger }).record({
+      callId: 'SCL_y',
+      caller: undefined,
+      trunkId: undefined,
+    });
+    expect(handled.startCall).not.toHaveBeenCalled();
+  });
+
+  it('is reported by a signed participant_left of the caller', async () => {
+    const unhandled = { record: vi.fn(async () => undefined) };
+    const { app } = createCallRecovery({ config, logger, livekit: fakeLivekit([]), unhandled });
+    const body = JSON.stringify({
+      event: 'participant_left',
+      room: { name: 'call-5' },
+      participant: {
+        identity: 'sip_caller',
+        kind: 'SIP',
+        attributes: {
+          'sip.callID': 'SCL_z',
+          'sip.trunkID': 'ST_1',
+          'sip.phoneNumber': '+3225550142',
+        },
+      },
+    });
+    const token = new AccessToken(config.livekit.apiKey, config.livekit.apiSecret);
+    token.sha256 = createHash('sha256').update(body).digest('base64');
+    const res = await app.request(LIVEKIT_WEBHOOK_PATH, {
+      method: 'POST',
+      body,
+      headers: { Authorization: await token.toJwt() },
+    });
+    expect(res.status).toBe(200);
+    expect(unhandled.record).toHaveBeenCalledWith({
+      callId: 'SCL_z',
+      caller: '+3225550142',
+      trunkId: 'ST_1',
+    });
   });
 });

@@ -6,7 +6,11 @@ import {
   SipClient,
   WebhookReceiver,
 } from 'livekit-server-sdk';
-import { SIP_ATTR } from '../agent/index.js';
+import { callerNumber, SIP_ATTR } from '../agent/index.js';
+import type { Pseudonymizer } from '../admission/index.js';
+import type { Language } from '../common/index.js';
+import type { TranscriptStore } from '../privacy/index.js';
+import { CALLER_FROM_ATTRIBUTE } from '../provisioning/index.js';
 import { livekitHttpUrl, type SwitchboardConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 
@@ -19,6 +23,16 @@ export interface RecoveryMetadata {
 
 /** What recovery did for a room whose agent left. */
 export type RecoveryAction = 'none' | 'redispatched' | 'handed_off' | 'failed';
+
+/** The call records, for a call that ended before any agent handled it. */
+export interface UnhandledCalls {
+  /** Records `failed:no_agent` for the call unless an agent already recorded it. */
+  record(call: {
+    callId: string;
+    caller: string | undefined;
+    trunkId: string | undefined;
+  }): Promise<void>;
+}
 
 /** The parts of LiveKit recovery uses, so a test can watch them. */
 export interface RecoveryLivekit {
@@ -39,6 +53,7 @@ export function createCallRecovery(deps: {
   config: SwitchboardConfig;
   logger: Logger;
   livekit?: RecoveryLivekit;
+  unhandled?: UnhandledCalls;
 }) {
   const { config, logger } = deps;
   const { agent } = config;
@@ -92,12 +107,23 @@ export function createCallRecovery(deps: {
       return c.text('invalid signature', 401);
     }
     const room = event.room?.name;
-    if (
-      event.event === 'participant_left' &&
-      event.participant?.kind === ParticipantInfo_Kind.AGENT &&
-      room
-    )
-      void recover(room);
+    const left = event.event === 'participant_left' ? event.participant : undefined;
+    if (left?.kind === ParticipantInfo_Kind.AGENT && room) void recover(room);
+    // A caller who left before any agent took the call (ringing too long in a burst, say) would
+    // otherwise have no outcome at all.
+    if (left?.kind === ParticipantInfo_Kind.SIP && deps.unhandled) {
+      const callId = left.attributes[SIP_ATTR.callId];
+      if (callId)
+        void deps.unhandled
+          .record({
+            callId,
+            caller: callerNumber(left.attributes, CALLER_FROM_ATTRIBUTE),
+            trunkId: left.attributes[SIP_ATTR.trunkId],
+          })
+          .catch((err: unknown) =>
+            logger.warn({ callId, err: errorText(err) }, 'unhandled call not recorded'),
+          );
+    }
     return c.text('ok');
   });
   return { app, recover };
@@ -119,3 +145,31 @@ function livekitClients(config: SwitchboardConfig): RecoveryLivekit {
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * `failed:no_agent` for a call whose caller left before any agent recorded it, written in the
+ * caller's transcript record (pseudonym only) under the transcript retention.
+ */
+export function unhandledCallRecords(deps: {
+  store: Pick<TranscriptStore, 'get' | 'startCall' | 'finishCall'>;
+  pseudonymizer: Pick<Pseudonymizer, 'pseudonymize'>;
+  language: Language;
+  logger: Logger;
+}): UnhandledCalls {
+  return {
+    async record({ callId, caller, trunkId }) {
+      if (await deps.store.get(callId)) return;
+      const pseudonym = deps.pseudonymizer.pseudonymize(caller);
+      const now = Date.now();
+      await deps.store.startCall({
+        callId,
+        pseudonym,
+        trunkId,
+        language: deps.language,
+        startedAt: now,
+      });
+      await deps.store.finishCall(callId, { outcome: 'failed', failure: 'no_agent', endedAt: now });
+      deps.logger.warn({ callId, pseudonym }, 'caller left before any agent took the call');
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
@@ -13,8 +14,12 @@ import {
   writeResolvedConfig,
   type SwitchboardConfig,
 } from '../config/index.js';
-import { createScrubbingStream } from '../privacy/index.js';
-import { createCallRecovery, createControlPlaneApp } from '../control-plane/index.js';
+import { createScrubbingStream, createTranscriptStore } from '../privacy/index.js';
+import {
+  createCallRecovery,
+  createControlPlaneApp,
+  unhandledCallRecords,
+} from '../control-plane/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { requireBinary } from './binaries.js';
 import { livekitServerYaml, localHost } from './generated-configs.js';
@@ -248,11 +253,18 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     { name: 'sip', check: () => anyHealthy(sipHealthUrls(config)) },
     { name: 'agent', check: () => httpOk(agentHealthUrl(config)) },
   ]);
-  app.route(
-    '/',
-    createCallflowApp({ config, pseudonymizer: pseudonymizerFromConfig(config.admission), logger }),
-  );
-  app.route('/', createCallRecovery({ config, logger }).app);
+  const pseudonymizer = pseudonymizerFromConfig(config.admission);
+  app.route('/', createCallflowApp({ config, pseudonymizer, logger }));
+  // Records calls no agent took; every command bounded, so a Redis outage costs a log line.
+  const redis = new Redis(config.redis.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  const unhandled = unhandledCallRecords({
+    store: createTranscriptStore({ redis, config: config.privacy, logger, pseudonymizer }),
+    pseudonymizer,
+    language: config.agent.language,
+    logger,
+  });
+  app.route('/', createCallRecovery({ config, logger, unhandled }).app);
   const server: ServerType = serve({
     fetch: app.fetch,
     hostname: config.controlPlane.host,
@@ -260,6 +272,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
   });
   const close = async () => {
     await reconciler.stop();
+    redis.disconnect();
     await new Promise((r) => server.close(() => r(undefined)));
   };
   try {
