@@ -21,6 +21,7 @@ import { callWithBaresip, type CallResult } from '../../test/support/baresip.js'
 import { WAV_DIR } from '../../test/support/calls.js';
 import { scanForPhoneNumbers } from '../../test/support/leak-scan.js';
 import { exportCalls } from '../../test/support/privacy-cli.js';
+import { startService, stopService, type Service } from '../../test/support/services.js';
 import { E2E_ENV, loadE2eConfig, ROOT } from '../../test/support/stack.js';
 
 const CONFIG = join(ROOT, 'test', 'e2e', 'redis-outage.e2e.yaml');
@@ -86,38 +87,6 @@ function persistentRedis(port: number, dir: string) {
   };
 }
 
-interface Service {
-  role: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** `switchboard run <role>`, as a systemd unit or a compose service starts it. */
-async function startService(role: string, env: Record<string, string>): Promise<Service> {
-  let out = '';
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'switchboard.js'), 'run', role, '--config', CONFIG],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!/"msg":"running"/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`run ${role} exited (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) throw new Error(`run ${role} did not start:\n${out}`);
-    await sleep(200);
-  }
-  return { role, child, output: () => out };
-}
-
-async function stopService(service: Service): Promise<void> {
-  if (service.child.exitCode !== null) return;
-  const exited = new Promise((r) => service.child.once('exit', r));
-  service.child.kill('SIGTERM');
-  await exited;
-}
-
 /** The gateway's final answer to the INVITE (after any digest challenge) and when it came. */
 function finalResponse(call: CallResult): { code: number; afterInviteMs: number } | undefined {
   for (const { at, text } of call.lines) {
@@ -164,7 +133,7 @@ try {
   process.env.SWITCHBOARD_E2E_OUTAGE_REDIS = redis.url;
   const env = { ...(process.env as Record<string, string>), ...E2E_ENV };
   for (const role of ['livekit-server', 'sip', 'control-plane', 'agent'])
-    services.push(await startService(role, env));
+    services.push(await startService(role, CONFIG, env));
   await scenario();
 } finally {
   for (const service of [...services].reverse()) await stopService(service);
