@@ -10,6 +10,9 @@ export function localHost(host: string): string {
   return local.includes(':') ? `[${local}]` : local;
 }
 
+/** How long livekit-server keeps retrying a signalling message while Redis is unreachable. */
+const SIGNAL_RETRY_SECONDS = 120;
+
 /** Where livekit-server posts room events: the control plane's call recovery. */
 export function livekitWebhookUrl(config: SwitchboardConfig): string {
   const { controlPlane } = config;
@@ -50,6 +53,10 @@ export function livekitServerYaml(config: SwitchboardConfig): string {
     turn: { enabled: false },
     // Room events for call recovery, signed with this API key (the control plane verifies them).
     webhook: { api_key: livekit.apiKey, urls: [livekitWebhookUrl(config)] },
+    // livekit-server relays each participant's signalling over psrpc on Redis, and by default
+    // gives up on a message after 7.5 s, which drops every call in progress when Redis is away.
+    // Retrying for longer than an outage lasts keeps the calls (media never touches Redis).
+    signal_relay: { retry_timeout: `${SIGNAL_RETRY_SECONDS}s` },
   });
 }
 
