@@ -32,6 +32,8 @@ const PASSWORD = 'e2e-outage-caller-password';
 const OUTAGE_MS = 60_000;
 /** Admission's default budget (`admission.redisTimeoutMs`), the issue's 250 ms. */
 const DECISION_BUDGET_MS = 250;
+/** `--behaviour-only`: timings are printed but do not fail the run (the e2e suite's mode). */
+const BEHAVIOUR_ONLY = process.argv.includes('--behaviour-only');
 
 /** The admission counters of this process (the job's code runs in it). */
 async function counterTotal(counter: Counter<string>, label: [string, string]): Promise<number> {
@@ -244,12 +246,11 @@ async function scenario(): Promise<void> {
     lines.join('\n').includes('admission redis failure');
   for (const [name, ms] of Object.entries(timings)) {
     const max = Math.max(...ms);
-    target(
-      max <= DECISION_BUDGET_MS,
-      `admission ${name}: max of 5, ms`,
-      max.toFixed(1),
-      `≤ ${DECISION_BUDGET_MS} ms`,
-    );
+    const row = `admission ${name}: max of 5, ms`;
+    // The e2e suite runs this for the behaviour; on a loaded CI machine a timing is noise there.
+    if (BEHAVIOUR_ONLY)
+      figure(row, max.toFixed(1), `${held(max <= DECISION_BUDGET_MS)} (reported only)`);
+    else target(max <= DECISION_BUDGET_MS, row, max.toFixed(1), `≤ ${DECISION_BUDGET_MS} ms`);
   }
   target(
     wrong === 0 && counted,
@@ -290,8 +291,10 @@ async function scenario(): Promise<void> {
     );
     writeMs = Math.max(writeMs, performance.now() - t);
   }
+  // A write that waited for Redis would take its 2 s command timeout; under --behaviour-only (a
+  // loaded CI machine) the line is drawn well clear of scheduling noise.
   target(
-    writeMs < 50,
+    writeMs < (BEHAVIOUR_ONLY ? 1000 : 50),
     'transcript write during the outage: call blocked, ms',
     writeMs.toFixed(2),
     'never blocks',
