@@ -54,8 +54,8 @@ describe('switchboard up lifecycle', () => {
     const exited = new Promise((r) => stack.process.once('exit', r));
     stack.process.kill('SIGKILL');
     await exited;
-    // The kernel kills up's children at once; the worker's job processes notice they are
-    // orphaned and exit within agents-js's 15 s.
+    // The kernel kills up's children at once; the worker's job processes leave as soon as their
+    // worker is gone, and agents-js's inference process exits on its own 15 s orphan timeout.
     const deadline = Date.now() + 25_000;
     while (tree.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect(tree.filter(alive).map((pid) => `${pid}: ${cmdline(pid)}`)).toEqual([]);
@@ -63,10 +63,10 @@ describe('switchboard up lifecycle', () => {
     expect(await stopStack(next)).toBe(0);
   });
 
-  it('restarts a crashed livekit-sip and agent worker instead of stopping the stack', async () => {
+  it('restarts a crashed livekit-server, livekit-sip and agent worker instead of stopping the stack', async () => {
     const stack = await startUp(join(ROOT, 'test', 'e2e', 'lifecycle.e2e.yaml'));
     try {
-      for (const name of ['livekit-sip', 'worker.js']) {
+      for (const name of ['livekit-server', 'livekit-sip', 'worker.js']) {
         const before = descendants(stack.process.pid!).find((pid) => cmdline(pid).includes(name));
         expect(before, `${name} runs under up`).toBeDefined();
         process.kill(before!, 'SIGKILL');
@@ -84,7 +84,7 @@ describe('switchboard up lifecycle', () => {
         expect(after, `${name} restarted and the stack ready again`).toBeDefined();
       }
       expect(stack.process.exitCode).toBeNull();
-      for (const name of ['livekit-sip', 'agent-worker']) {
+      for (const name of ['livekit-server', 'livekit-sip', 'agent-worker']) {
         const logged = new RegExp(
           `"component":"${name}".*"msg":"crashed; restarting"[\\s\\S]*"component":"${name}".*"msg":"restarted"`,
         );

@@ -157,7 +157,12 @@ async function greetWhenActive(
   conversation: Conversation,
   opening: SwitchboardConfig['agent']['greeting'],
 ): Promise<boolean> {
-  if (!(await waitForCallActive(ctx.room, call.caller, ACTIVE_TIMEOUT_MS))) {
+  // A caller who hangs up while it rings ends the wait at once (a burst's late callers do).
+  const active = await Promise.race([
+    waitForCallActive(ctx.room, call.caller, ACTIVE_TIMEOUT_MS),
+    call.state.ended.then(() => false),
+  ]);
+  if (!active) {
     call.logger.warn('call never became active; hanging up');
     call.state.fail('never_active');
     return false;
