@@ -127,6 +127,12 @@ export const agentConfigSchema = z
     /** On SIGTERM the worker stops taking calls and waits this long for active ones to end. */
     drainTimeoutSeconds: z.number().int().min(0).max(3600).default(30),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /**
+     * agents-js's event-loop monitor: warns when a process's loop stalls this long (ms); 0 turns
+     * it off. It ticks every 20-50 ms in every job process, idle ones too, which cost each about
+     * 1 % of a core (0.25 % without it): set it while hunting latency, not on a busy line.
+     */
+    loopBlockWarnMs: z.number().int().min(0).max(10_000).default(0),
     handoff: handoffConfigSchema.default({}),
     emergency: emergencyConfigSchema.default({}),
     recovery: recoveryConfigSchema.default({}),

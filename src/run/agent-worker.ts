@@ -10,6 +10,8 @@ import { watchJobs } from './job-watch.js';
  */
 async function runWorker(): Promise<void> {
   const { config } = loadConfig();
+  // Read by agents-js in this process and in the job processes it forks.
+  process.env.LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS = String(config.agent.loopBlockWarnMs);
   initializeLogger({ pretty: false, level: config.agent.logLevel });
   const server = new AgentServer(
     new ServerOptions({
