@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { firstVoicedMs, silenceWav } from './support/audio.js';
+import { callWithBaresip, heardSince } from './support/baresip.js';
+import { WAV_DIR } from './support/calls.js';
 import { eventually } from './support/livekit.js';
 import { alive, descendants } from './support/processes.js';
 import { ROOT, startUp, stopStack } from './support/stack.js';
@@ -92,6 +95,45 @@ describe('switchboard up lifecycle', () => {
           await eventually(async () => (logged.test(stack.output()) ? true : undefined), 10_000),
         ).toBe(true);
       }
+    } finally {
+      expect(await stopStack(stack)).toBe(0);
+    }
+  });
+
+  it('a call whose lone worker is killed is picked up by the restarted worker', async () => {
+    const stack = await startUp(join(ROOT, 'test', 'e2e', 'lifecycle.e2e.yaml'));
+    try {
+      const result = callWithBaresip({
+        username: 'softphone',
+        password: 'switchboard-dev',
+        target: `sip:anything@127.0.0.1:${stack.config.sip.port}`,
+        playWav: silenceWav(join(WAV_DIR, 'lifecycle-lone-worker.wav'), 40, 16000),
+        codecs: ['G722'],
+        hangupAfterMs: 25_000,
+        maxSeconds: 45,
+      });
+      // Kill the worker once its greeting is over; up restarts it, and the control plane keeps
+      // making the dispatch until the restarted worker takes it.
+      const workerLog = join(stack.logDir, 'agent-worker.log');
+      await eventually(
+        async () => (/call set-up/.test(readFileSync(workerLog, 'utf8')) ? true : undefined),
+        20_000,
+      );
+      await new Promise((r) => setTimeout(r, 7_000));
+      const worker = descendants(stack.process.pid!).find((p) =>
+        cmdline(p).includes('agent-worker.js'),
+      );
+      const killedAt = Date.now();
+      process.kill(worker!, 'SIGKILL');
+      const call = await result;
+      expect(call.established).toBe(true);
+      const after = heardSince(call, killedAt);
+      expect(firstVoicedMs(after), 'the greeting was over at the kill').not.toBe(0);
+      const gap = firstVoicedMs(after);
+      console.log(`lone worker kill -9 → the restarted worker's first words: ${gap} ms`);
+      // Bounded by the worker's restart (backoff 1 s, then its start) and a warm job process.
+      expect(gap, 'the caller heard the restarted worker').toBeDefined();
+      expect(gap!).toBeLessThan(15_000);
     } finally {
       expect(await stopStack(stack)).toBe(0);
     }

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from './harness/redis-server.js';
-import { firstVoicedMs, silenceWav, type Pcm } from './support/audio.js';
-import { callWithBaresip, type CallResult } from './support/baresip.js';
+import { firstVoicedMs, silenceWav } from './support/audio.js';
+import { callWithBaresip, heardSince, type CallResult } from './support/baresip.js';
 import { WAV_DIR } from './support/calls.js';
 import { eventually } from './support/livekit.js';
 import { exportCalls } from './support/privacy-cli.js';
@@ -58,14 +58,6 @@ function call(number: string, wav: string, hangupAfterMs: number): Promise<CallR
   });
 }
 
-/** What the caller heard from `epochMs` on, as its own recording. */
-function heardFrom(result: CallResult, epochMs: number): Pcm {
-  const { heard, startedAt, timing } = result;
-  const recordingStart = startedAt + (timing.rxStarted ?? 0);
-  const skip = Math.max(0, Math.round(((epochMs - recordingStart) * heard!.sampleRate) / 1000));
-  return { ...heard!, samples: heard!.samples.subarray(skip) };
-}
-
 describe('agent worker faults, with two workers', () => {
   let redis: TestRedis;
   let env: Record<string, string>;
@@ -115,7 +107,7 @@ describe('agent worker faults, with two workers', () => {
 
     const done = await result;
     expect(done.established).toBe(true);
-    const after = heardFrom(done, killedAt);
+    const after = heardSince(done, killedAt);
     expect(firstVoicedMs(after), 'the greeting was over at the kill').not.toBe(0);
     const gap = firstVoicedMs(after);
     console.log(

@@ -27,24 +27,30 @@ const caller = new ParticipantInfo({
 });
 const agent = new ParticipantInfo({ identity: 'agent-AJ_1', kind: ParticipantInfo_Kind.AGENT });
 
-function fakeLivekit(participants: ParticipantInfo[]) {
+/** LiveKit as recovery sees it; `takenAfter` dispatches find no worker before one is taken. */
+function fakeLivekit(participants: ParticipantInfo[], takenAfter = 0) {
+  let created = 0;
   return {
     listParticipants: vi.fn(async () => participants),
-    createDispatch: vi.fn(async () => ({})),
+    createDispatch: vi.fn(async () => `AD_${++created}`),
+    dispatchTaken: vi.fn(async () => created > takenAfter),
+    deleteDispatch: vi.fn(async () => undefined),
     transfer: vi.fn(async () => ({})),
   } satisfies RecoveryLivekit;
 }
+const fast = { windowMs: 200, checkMs: 10, settleMs: 0 };
 
 describe('call recovery', () => {
   it('gives a caller left alone a fresh agent, twice, then hands the caller to the helpdesk', async () => {
     const livekit = fakeLivekit([caller]);
-    const { recover } = createCallRecovery({ config, logger, livekit });
+    const { recover } = createCallRecovery({ config, logger, livekit, ...fast });
     expect(await recover('call-1')).toBe('redispatched');
     expect(await recover('call-1')).toBe('redispatched');
     expect(livekit.createDispatch.mock.calls).toEqual([
       ['call-1', 'switchboard-agent', '{"recovery":1}'],
       ['call-1', 'switchboard-agent', '{"recovery":2}'],
     ]);
+    expect(livekit.deleteDispatch).not.toHaveBeenCalled();
     expect(await recover('call-1')).toBe('handed_off');
     expect(livekit.transfer).toHaveBeenCalledWith(
       'call-1',
@@ -56,23 +62,37 @@ describe('call recovery', () => {
   it('leaves a room alone when an agent is still there or the caller has gone', async () => {
     for (const participants of [[caller, agent], [agent], []]) {
       const livekit = fakeLivekit(participants);
-      const { recover } = createCallRecovery({ config, logger, livekit });
+      const { recover } = createCallRecovery({ config, logger, livekit, ...fast });
       expect(await recover('call-2')).toBe('none');
       expect(livekit.createDispatch).not.toHaveBeenCalled();
       expect(livekit.transfer).not.toHaveBeenCalled();
     }
   });
 
-  it('hands off at once when no dispatch can be created', async () => {
-    const livekit = fakeLivekit([caller]);
-    livekit.createDispatch.mockRejectedValueOnce(new Error('no worker'));
-    const { recover } = createCallRecovery({ config, logger, livekit });
+  it('makes the dispatch again until a worker takes it (a lone worker restarting)', async () => {
+    const livekit = fakeLivekit([caller], 3);
+    const { recover } = createCallRecovery({ config, logger, livekit, ...fast });
+    expect(await recover('call-3')).toBe('redispatched');
+    expect(livekit.createDispatch).toHaveBeenCalledTimes(4);
+    // The three nobody took are withdrawn, so a worker arriving late cannot start a second agent.
+    expect(livekit.deleteDispatch.mock.calls).toEqual([
+      ['call-3', 'AD_1'],
+      ['call-3', 'AD_2'],
+      ['call-3', 'AD_3'],
+    ]);
+  });
+
+  it('hands the caller to the helpdesk when no worker takes the call in time', async () => {
+    const livekit = fakeLivekit([caller], Infinity);
+    livekit.createDispatch.mockRejectedValueOnce(new Error('livekit unreachable'));
+    const { recover } = createCallRecovery({ config, logger, livekit, ...fast });
     expect(await recover('call-3')).toBe('handed_off');
+    expect(livekit.transfer).toHaveBeenCalledTimes(1);
   });
 
   it('acts on a signed participant_left of an agent and refuses an unsigned event', async () => {
     const livekit = fakeLivekit([caller]);
-    const { app } = createCallRecovery({ config, logger, livekit });
+    const { app } = createCallRecovery({ config, logger, livekit, ...fast });
     const body = JSON.stringify({
       event: 'participant_left',
       room: { name: 'call-4' },
@@ -130,7 +150,13 @@ describe('a call no agent took', () => {
 
   it('is reported by a signed participant_left of the caller', async () => {
     const unhandled = { record: vi.fn(async () => undefined) };
-    const { app } = createCallRecovery({ config, logger, livekit: fakeLivekit([]), unhandled });
+    const { app } = createCallRecovery({
+      config,
+      logger,
+      livekit: fakeLivekit([]),
+      unhandled,
+      ...fast,
+    });
     const body = JSON.stringify({
       event: 'participant_left',
       room: { name: 'call-5' },

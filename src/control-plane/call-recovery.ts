@@ -37,9 +37,23 @@ export interface UnhandledCalls {
 /** The parts of LiveKit recovery uses, so a test can watch them. */
 export interface RecoveryLivekit {
   listParticipants(room: string): Promise<ParticipantInfo[]>;
-  createDispatch(room: string, agentName: string, metadata: string): Promise<unknown>;
+  /** Resolves with the dispatch's id. */
+  createDispatch(room: string, agentName: string, metadata: string): Promise<string>;
+  /** Whether livekit-server gave the dispatch a job (a worker took it). */
+  dispatchTaken(room: string, id: string): Promise<boolean>;
+  deleteDispatch(room: string, id: string): Promise<void>;
   transfer(room: string, identity: string, target: string): Promise<unknown>;
 }
+
+/**
+ * How long a lost call waits for a worker to take its fresh agent: `up` restarts a lone crashed
+ * worker within seconds, and livekit-server drops a dispatch that finds no worker (it does not
+ * queue it), so the dispatch is made again each `DISPATCH_CHECK_MS` until one is taken.
+ */
+const RECOVERY_WINDOW_MS = 20_000;
+const DISPATCH_CHECK_MS = 1_000;
+/** Pause between an agent's loss and its replacement's dispatch (see `recover`). */
+const SETTLE_MS = 700;
 
 /**
  * Calls whose agent vanished. LiveKit does not replace an agent that leaves: a crashed worker or
@@ -54,12 +68,33 @@ export function createCallRecovery(deps: {
   logger: Logger;
   livekit?: RecoveryLivekit;
   unhandled?: UnhandledCalls;
+  /** Tests shorten the wait for a worker. */
+  windowMs?: number;
+  checkMs?: number;
+  settleMs?: number;
 }) {
   const { config, logger } = deps;
   const { agent } = config;
   const livekit = deps.livekit ?? livekitClients(config);
   const recoveries = new Map<string, number>();
   const inFlight = new Set<string>();
+
+  async function dispatchUntilTaken(room: string, metadata: string): Promise<boolean> {
+    const deadline = Date.now() + (deps.windowMs ?? RECOVERY_WINDOW_MS);
+    const checkMs = deps.checkMs ?? DISPATCH_CHECK_MS;
+    while (Date.now() < deadline) {
+      try {
+        const id = await livekit.createDispatch(room, agent.name, metadata);
+        await new Promise((r) => setTimeout(r, checkMs));
+        if (await livekit.dispatchTaken(room, id)) return true;
+        await livekit.deleteDispatch(room, id);
+      } catch (err) {
+        logger.warn({ err: errorText(err) }, 'call re-dispatch failed; trying again');
+        await new Promise((r) => setTimeout(r, checkMs));
+      }
+    }
+    return false;
+  }
 
   async function recover(room: string): Promise<RecoveryAction> {
     if (inFlight.has(room)) return 'none';
@@ -74,14 +109,15 @@ export function createCallRecovery(deps: {
       setTimeout(() => recoveries.delete(room), 3_600_000).unref();
       const callId = caller.attributes[SIP_ATTR.callId];
       if (attempt <= agent.recovery.maxRedispatches) {
-        try {
-          const metadata: RecoveryMetadata = { recovery: attempt };
-          await livekit.createDispatch(room, agent.name, JSON.stringify(metadata));
+        // livekit-sip is still renegotiating the lost agent's track away; a new track arriving in
+        // the middle of that sometimes left its subscriber connection broken for 10 s (silence).
+        await new Promise((r) => setTimeout(r, deps.settleMs ?? SETTLE_MS));
+        const metadata = JSON.stringify({ recovery: attempt } satisfies RecoveryMetadata);
+        if (await dispatchUntilTaken(room, metadata)) {
           logger.warn({ callId, attempt }, 'agent lost mid-call; call re-dispatched');
           return 'redispatched';
-        } catch (err) {
-          logger.error({ callId, err: errorText(err) }, 'call re-dispatch failed');
         }
+        logger.error({ callId, attempt }, 'no worker took the lost call');
       }
       try {
         await livekit.transfer(room, caller.identity, agent.handoff.target);
@@ -137,8 +173,11 @@ function livekitClients(config: SwitchboardConfig): RecoveryLivekit {
   const sip = new SipClient(url, apiKey, apiSecret);
   return {
     listParticipants: (room) => rooms.listParticipants(room),
-    createDispatch: (room, agentName, metadata) =>
-      dispatch.createDispatch(room, agentName, { metadata }),
+    createDispatch: async (room, agentName, metadata) =>
+      (await dispatch.createDispatch(room, agentName, { metadata })).id,
+    dispatchTaken: async (room, id) =>
+      ((await dispatch.getDispatch(id, room))?.state?.jobs.length ?? 0) > 0,
+    deleteDispatch: (room, id) => dispatch.deleteDispatch(id, room),
     transfer: (room, identity, target) =>
       sip.transferSipParticipant(room, identity, target, { playDialtone: false }),
   };

@@ -268,3 +268,11 @@ async function callOnce(
     gaveUpRinging,
   };
 }
+
+/** What the caller heard from `epochMs` on, as its own recording. */
+export function heardSince(result: CallResult, epochMs: number): Pcm {
+  const { heard, startedAt, timing } = result;
+  const recordingStart = startedAt + (timing.rxStarted ?? 0);
+  const skip = Math.max(0, Math.round(((epochMs - recordingStart) * heard!.sampleRate) / 1000));
+  return { ...heard!, samples: heard!.samples.subarray(skip) };
+}
