@@ -1,4 +1,5 @@
 import type { JobContext } from '@livekit/agents';
+import { ParticipantKind, type RemoteParticipant } from '@livekit/rtc-node';
 import {
   createAdmission,
   pseudonymizerFromConfig,
@@ -78,6 +79,15 @@ export async function runCall(
     throw err;
   });
   const { state, logger } = call;
+  // A call that lost its agent gets exactly one fresh agent; should a second dispatch have been
+  // taken too, the later agent leaves the call (and the room) to the first.
+  const recovery = recoveryOf(ctx.job.metadata);
+  if (recovery > 0 && [...ctx.room.remoteParticipants.values()].some(isAgent)) {
+    logger.warn({ recovery }, 'another agent already took the call; leaving it');
+    redis.disconnect();
+    ctx.shutdown('duplicate agent');
+    return;
+  }
   const teardown = createTeardown(logger);
   teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
   teardown.defer('room', () => ctx.deleteRoom());
@@ -86,7 +96,6 @@ export async function runCall(
     const records = openCallRecords(redis, config, proc, call);
     // A call that lost its agent mid-call comes back here with a fresh job. Admission runs again:
     // the lease and the rate-limit entry are keyed by call id, so this renews rather than counts.
-    const recovery = recoveryOf(ctx.job.metadata);
     // Admission, before any engine exists: a refused call costs no vendor money.
     const decision = await createAdmission({
       redis,
@@ -172,6 +181,8 @@ async function greetWhenActive(
   conversation.speaker.say(opening[call.state.language]);
   return true;
 }
+
+const isAgent = (p: RemoteParticipant) => p.info.kind === ParticipantKind.AGENT;
 
 /** Which recovery of its call a job is (1, 2, …), from the dispatch metadata; 0 for a new call. */
 export function recoveryOf(metadata: string | undefined): number {

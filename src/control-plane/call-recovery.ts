@@ -48,7 +48,7 @@ export interface RecoveryLivekit {
 /**
  * How long a lost call waits for a worker to take its fresh agent: `up` restarts a lone crashed
  * worker within seconds, and livekit-server drops a dispatch that finds no worker (it does not
- * queue it), so the dispatch is made again each `DISPATCH_CHECK_MS` until one is taken.
+ * queue it), so a dispatch nobody took within 4 × `DISPATCH_CHECK_MS` is withdrawn and made again.
  */
 const RECOVERY_WINDOW_MS = 20_000;
 const DISPATCH_CHECK_MS = 1_000;
@@ -85,8 +85,14 @@ export function createCallRecovery(deps: {
     while (Date.now() < deadline) {
       try {
         const id = await livekit.createDispatch(room, agent.name, metadata);
-        await new Promise((r) => setTimeout(r, checkMs));
-        if (await livekit.dispatchTaken(room, id)) return true;
+        // Taken: a job on the dispatch, or an agent in the room (the job's state can lag).
+        const taken = async () =>
+          (await livekit.dispatchTaken(room, id)) ||
+          (await livekit.listParticipants(room)).some((p) => p.kind === ParticipantInfo_Kind.AGENT);
+        for (let waited = 0; waited < checkMs * 4; waited += checkMs / 4) {
+          await new Promise((r) => setTimeout(r, checkMs / 4));
+          if (await taken()) return true;
+        }
         await livekit.deleteDispatch(room, id);
       } catch (err) {
         logger.warn({ err: errorText(err) }, 'call re-dispatch failed; trying again');
