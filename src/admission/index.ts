@@ -15,7 +15,7 @@ export {
 } from './config.js';
 export { eraseCallerRateLimit } from './erase.js';
 export type { Lease } from './lease.js';
-export { allRejectionPrompts, rejectionPrompt } from './prompts.js';
+export { rejectionPrompt } from './prompts.js';
 export {
   createPseudonymizer,
   pseudonymizerFromConfig,

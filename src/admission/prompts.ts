@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from '../common/index.js';
+import type { Language } from '../common/index.js';
 import type { AdmissionConfig } from './config.js';
 import type { RejectionReason } from './admission.js';
 
@@ -13,18 +13,4 @@ export function rejectionPrompt(
       ? config.rejectionPrompts.rateLimited
       : config.rejectionPrompts.overCapacity;
   return prompts[language];
-}
-
-/** Every distinct prompt, for synthesising them all once at worker start. */
-export function allRejectionPrompts(
-  config: Pick<AdmissionConfig, 'rejectionPrompts'>,
-): { reason: RejectionReason; language: Language; text: string }[] {
-  const reasons: RejectionReason[] = ['rate_limited', 'over_capacity'];
-  return reasons.flatMap((reason) =>
-    LANGUAGES.map((language) => ({
-      reason,
-      language,
-      text: rejectionPrompt(config, reason, language),
-    })),
-  );
 }
