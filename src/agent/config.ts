@@ -112,8 +112,8 @@ export const agentConfigSchema = z
     greeting: perLanguage.default(defaultGreeting),
     /**
      * Job processes kept warm so a call does not wait for a fork. Every call, a refused one too,
-     * takes one, and agents-js warms replacements one at a time (about 1.5 s of CPU each), so size
-     * it to the burst you expect, refused callers included: each costs about 110 MB (PSS).
+     * takes one, and agents-js warms replacements one at a time (about 1.1 s of CPU each), so size
+     * it to the burst you expect, refused callers included: each costs 70-85 MB (PSS).
      */
     idleProcesses: z.number().int().min(0).max(64).default(1),
     /**

@@ -94,8 +94,8 @@ async function until(probe: () => Promise<boolean> | boolean, ms: number): Promi
 
 /**
  * Waits until the worker holds no call and has its warm pool (`agent.idleProcesses` job processes,
- * done prewarming: under 3 % of a core each over a second; a warm idle one uses about 1 % for its
- * pings and loop monitor), so a burst starts as it would on a quiet line. Returns false when that
+ * done prewarming: under 3 % of a core each over a second; a warm idle one uses about 0.25 % for its
+ * pings, 1 % with agents-js's loop monitor on), so a burst starts as it would on a quiet line. Returns false when that
  * did not happen in `ms`.
  */
 export async function waitQuiet(stack: StackHandle, ms = 120_000): Promise<boolean> {
