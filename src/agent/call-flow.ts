@@ -13,7 +13,7 @@ import { joinCall, type JoinedCall } from './call/join.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
 import { prepareOfflineParts, type OfflineParts } from './engines/index.js';
-import { rejectionAudio, type RejectionAudio } from './rejection-audio.js';
+import { prefetchRejections, rejectionAudio, type RejectionAudio } from './rejection-audio.js';
 import { startConversation, type Conversation } from './session.js';
 import { SIP_ATTR, waitForCallActive } from './call/sip-participant.js';
 import { reject } from './verbs/index.js';
@@ -53,6 +53,8 @@ export async function prepareProcess(
       logger,
     ),
   });
+  // After prewarm, off its path: a refusal then plays from memory.
+  setImmediate(() => void prefetchRejections((data as ProcessData).rejections));
   return data as ProcessData;
 }
 

@@ -1,5 +1,6 @@
 import type { AudioFrame } from '@livekit/rtc-node';
 import { rejectionPrompt, type AdmissionConfig, type RejectionReason } from '../admission/index.js';
+import { LANGUAGES } from '../common/index.js';
 import type { Language } from './config.js';
 import { EspeakTTS } from './engines/espeak-tts.js';
 
@@ -16,9 +17,9 @@ export type RejectionAudio = (
 
 /**
  * Rejection prompts, synthesised with the offline TTS when a call first needs one (tens of
- * milliseconds) and kept for the process. Synthesising all eight up front made every job
- * process's prewarm ~360 ms longer, which a burst of callers waits for. A refused caller costs
- * no vendor money.
+ * milliseconds) and kept for the process. Synthesising all eight inside prewarm made every job
+ * process ~360 ms slower to become ready, which a burst of callers waits for; `prefetchRejections`
+ * fills them in the background once the process is warm. A refused caller costs no vendor money.
  */
 export function rejectionAudio(
   admission: AdmissionConfig,
@@ -45,4 +46,10 @@ async function synthesize(
   for await (const chunk of new EspeakTTS({ language, voices }).synthesize(text))
     frames.push(chunk.frame);
   return { text, frames };
+}
+
+/** Synthesises every prompt in turn, in the background of a warm process; failures wait for use. */
+export async function prefetchRejections(audio: RejectionAudio): Promise<void> {
+  for (const reason of ['rate_limited', 'over_capacity'] as const)
+    for (const language of LANGUAGES) await audio(reason, language).catch(() => undefined);
 }
