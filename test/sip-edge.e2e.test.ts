@@ -125,30 +125,25 @@ describe('SIP edge: floods, password guessing and malformed SIP at the gateway',
     expect(answered).toBeLessThanOrEqual(200);
   });
 
+  /** sipp in the guesser's namespace, INVITEs with the softphone's user and a wrong password. */
+  const guessArgs = () => [
+    '-sf',
+    join(SIPP, 'edge-guess.xml'),
+    `${net.gatewayAddress}:${PORT}`,
+    '-i',
+    guesser.address,
+    '-p',
+    '25072',
+    '-au',
+    'softphone',
+    '-ap',
+    'not-the-password',
+  ];
+
   it('failed digest logins from one source block it after N for the configured time; others keep working', async () => {
     const guessing = await sippOn(
       guesser,
-      [
-        '-sf',
-        join(SIPP, 'edge-guess.xml'),
-        `${net.gatewayAddress}:${PORT}`,
-        '-i',
-        guesser.address,
-        '-p',
-        '25072',
-        '-au',
-        'softphone',
-        '-ap',
-        'not-the-password',
-        '-m',
-        '8',
-        '-r',
-        '2',
-        '-l',
-        '1',
-        '-timeout',
-        '60s',
-      ],
+      [...guessArgs(), '-m', '8', '-r', '2', '-l', '1', '-timeout', '60s'],
       90_000,
     );
     const refused = sippCounter(guessing.out, /Successful call\s+\|\s+\d+\s+\|\s+(\d+)/g);
@@ -187,27 +182,7 @@ describe('SIP edge: floods, password guessing and malformed SIP at the gateway',
       (b) => b.address === guesser.address,
     );
     await new Promise((r) => setTimeout(r, ((left?.expires ?? 0) + 1) * 1000));
-    const again = await sippOn(
-      guesser,
-      [
-        '-sf',
-        join(SIPP, 'edge-guess.xml'),
-        `${net.gatewayAddress}:${PORT}`,
-        '-i',
-        guesser.address,
-        '-p',
-        '25072',
-        '-au',
-        'softphone',
-        '-ap',
-        'not-the-password',
-        '-m',
-        '1',
-        '-timeout',
-        '15s',
-      ],
-      30_000,
-    );
+    const again = await sippOn(guesser, [...guessArgs(), '-m', '1', '-timeout', '15s'], 30_000);
     expect(sippCounter(again.out, /Successful call\s+\|\s+\d+\s+\|\s+(\d+)/g)).toBe(1);
   });
 

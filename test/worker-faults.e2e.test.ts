@@ -24,6 +24,15 @@ async function activeJobs(port: number): Promise<number> {
   return ((await res.json()) as { active_jobs: number }).active_jobs;
 }
 
+/** Which of the two workers took the call just placed (index into WORKER_PORTS), within 15 s. */
+function workerHoldingCall(): Promise<number | undefined> {
+  return eventually(async () => {
+    const jobs = await Promise.all(WORKER_PORTS.map(activeJobs));
+    const i = jobs.findIndex((n) => n > 0);
+    return i >= 0 ? i : undefined;
+  }, 15_000);
+}
+
 /** The agents-js worker process under a `run agent` service (its job processes are its children). */
 function workerPid(service: Service): number {
   const pid = descendants(service.child.pid!).find((p) =>
@@ -91,11 +100,7 @@ describe('agent worker faults, with two workers', () => {
    */
   async function loseAgentMidCall(caller: string, kill: (holder: Service) => number[]) {
     const result = call(caller, wav(), 20_000);
-    const holder = await eventually(async () => {
-      const jobs = await Promise.all(WORKER_PORTS.map(activeJobs));
-      const i = jobs.findIndex((n) => n > 0);
-      return i >= 0 ? i : undefined;
-    }, 15_000);
+    const holder = await workerHoldingCall();
     expect(holder, 'a worker took the call').toBeDefined();
     await eventually(
       async () => (/call set-up/.test(workers[holder!]!.output()) ? true : undefined),
@@ -137,11 +142,7 @@ describe('agent worker faults, with two workers', () => {
 
   it('SIGTERM drains a worker: its call carries on, new calls go to the other, then it exits', async () => {
     const drained = call(DRAINED_CALLER, wav(), 15_000);
-    const holder = await eventually(async () => {
-      const jobs = await Promise.all(WORKER_PORTS.map(activeJobs));
-      const i = jobs.findIndex((n) => n > 0);
-      return i >= 0 ? i : undefined;
-    }, 15_000);
+    const holder = await workerHoldingCall();
     expect(holder).toBeDefined();
     const draining = workers[holder!]!;
     const other = workers[1 - holder!]!;
