@@ -1,3 +1,4 @@
+import { consoleHashPasswordCommand } from '../console/hash-password-command.js';
 import { doctorCommand } from './doctor.js';
 import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
 import { provisionApplyCommand, provisionPlanCommand } from './provision.js';
@@ -12,6 +13,7 @@ export const commands: Record<string, Command> = {
   up: upCommand,
   run: runCommand,
   doctor: doctorCommand,
+  'console hash-password': consoleHashPasswordCommand,
   'privacy erase': privacyEraseCommand,
   'privacy export': privacyExportCommand,
   'provision plan': provisionPlanCommand,

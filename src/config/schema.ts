@@ -4,6 +4,7 @@ import { agentConfigSchema } from '../agent/config.js';
 import { checkEngineKeysForBrain } from '../agent/engines/config.js';
 import { admissionConfigSchema, checkAdmission } from '../admission/config.js';
 import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
+import { checkConsole, consoleConfigSchema } from '../console/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
 import { checkSip, internalPorts, resolveSip, sipConfigSchema } from './sip.js';
 import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
@@ -78,6 +79,7 @@ export const configSchema = z
     admission: admissionConfigSchema.default({}),
     privacy: privacyConfigSchema.default({}),
     carriers: carriersConfigSchema.default({}),
+    console: consoleConfigSchema.default({}),
   })
   .strict()
   // Checks that span slices (for example: no dev password under profile pilot).
@@ -87,6 +89,7 @@ export const configSchema = z
     checkProvisioning(config, ctx);
     checkAdmission(config, ctx);
     checkCarriers(config, ctx);
+    checkConsole(config, ctx);
     // A cloud engine without its key fails here, at start-up, never mid-call.
     checkEngineKeysForBrain(config, ctx);
   })
