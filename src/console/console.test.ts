@@ -392,6 +392,7 @@ describe('console pages', () => {
     expect(transcript.headers.get('cache-control')).toBe('no-store');
     expect((await c.request('/console/calls/SCL_missing')).status).toBe(404);
     expect((await c.request('/console/calls/..%2Fetc')).status).toBe(404);
+    expect((await c.request('/console/calls/call-_32470123456_x')).status).toBe(404);
 
     const audit = await auditEntries(config);
     expect(audit.filter((e) => e.action === 'transcript_opened')).toEqual([

@@ -5,8 +5,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { retentionSeconds } from '../privacy/config.js';
-import { createTranscriptStore } from '../privacy/index.js';
+import { createTranscriptStore, retentionSeconds } from '../privacy/index.js';
 import { loadAssets } from './assets.js';
 import { createAuditLog } from './audit-log.js';
 import { mountAuthRoutes, mountLogout } from './auth-routes.js';
@@ -87,5 +86,6 @@ export function createConsole(deps: ConsoleDeps, opts: { clock?: () => number } 
       503,
     );
   });
+  // The session variable is the console's own business; the control plane mounts a plain app.
   return app as unknown as Hono;
 }

@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { NotAPhoneNumberError, type ErasureReceipt } from '../privacy/index.js';
-import { retentionSeconds } from '../privacy/config.js';
+import { NotAPhoneNumberError, retentionSeconds, type ErasureReceipt } from '../privacy/index.js';
 import type { ConsoleContext, ConsoleEnv, ConsoleParts } from './context.js';
 import { createCallerEraser } from './erase-caller.js';
 import { callsPage, liveCallsTable, transcriptPage } from './views/calls.js';
@@ -41,9 +40,18 @@ export function mountPages(app: Hono<ConsoleEnv>, parts: ConsoleParts): void {
 
   app.get('/live', (c) => c.html(liveCallsTable(events.liveCalls(), clock())));
 
+  /** The store refuses a malformed (number-like) id by throwing at once: that is a 404, not a 503. */
+  const lookUp = (callId: string) => {
+    try {
+      return store.get(callId);
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  };
+
   app.get('/calls/:callId', async (c) => {
     const callId = c.req.param('callId');
-    const call = CALL_ID.test(callId) ? await store.get(callId) : undefined;
+    const call = CALL_ID.test(callId) ? await lookUp(callId) : undefined;
     if (!call) return show(c, 'Transcript', notFound(), 404);
     const operator = c.get('session').user;
     // Audited before it is shown: a transcript the audit log cannot record is not opened.
