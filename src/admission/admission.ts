@@ -5,13 +5,6 @@ import { describeError, withTimeout } from './deadline.js';
 import { anonymousBucket, callerBucket, createAdmissionKeys } from './keys.js';
 import { startLease, type Lease } from './lease.js';
 import { createLeaseStore } from './lease-store.js';
-import {
-  admissionDecisionSeconds,
-  admissionDecisions,
-  admissionRedisFailures,
-  type DecisionResult,
-  type RedisOperation,
-} from './metrics.js';
 import type { Pseudonymizer } from './pseudonym.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RedisClient } from './scripts.js';
@@ -48,11 +41,23 @@ export interface Admission {
   admit(request: AdmitRequest): Promise<AdmissionDecision>;
 }
 
+export type DecisionResult =
+  'allowed' | 'rate_limited' | 'over_capacity' | 'failed_open' | 'failed_closed';
+
+export type RedisOperation = 'rate_limit' | 'acquire' | 'heartbeat' | 'release' | 'forget';
+
+/** Where admission reports its figures: the job sends them to the control plane as call events. */
+export interface AdmissionTelemetry {
+  decision(result: DecisionResult, seconds: number): void;
+  redisFailure(operation: RedisOperation): void;
+}
+
 export interface AdmissionDeps {
   redis: RedisClient;
   config: AdmissionConfig;
   pseudonymizer: Pseudonymizer;
   logger: Logger;
+  telemetry?: AdmissionTelemetry;
   /** Test-only: replaces Redis TIME in every script, to make window and TTL boundaries exact. */
   clock?: () => number;
 }
@@ -62,6 +67,7 @@ export function createAdmission({
   config,
   pseudonymizer,
   logger,
+  telemetry,
   clock,
 }: AdmissionDeps): Admission {
   const keys = createAdmissionKeys(config.keyPrefix);
@@ -88,7 +94,7 @@ export function createAdmission({
       const fields = { callId, trunkId, pseudonym: pseudonym ?? 'anonymous' };
 
       const failed = (operation: RedisOperation, err: unknown): void => {
-        admissionRedisFailures.inc({ operation });
+        telemetry?.redisFailure(operation);
         logger.warn({ ...fields, operation, err: describeError(err) }, 'admission redis failure');
       };
       const lease = (failedOpen: boolean, acquiring?: Promise<unknown>): Lease =>
@@ -104,8 +110,7 @@ export function createAdmission({
           onReinstated: () => logger.warn(fields, 'admission lease had lapsed and was put back'),
         });
       const done = <D extends AdmissionDecision>(result: DecisionResult, decision: D): D => {
-        admissionDecisions.inc({ result });
-        admissionDecisionSeconds.observe({ result }, (performance.now() - started) / 1000);
+        telemetry?.decision(result, (performance.now() - started) / 1000);
         if (decision.allowed) logger.debug({ ...fields, result }, 'admission decision');
         else logger.info({ ...fields, result }, 'admission refused call');
         return decision;

@@ -4,6 +4,9 @@ export {
   type Admission,
   type AdmissionDecision,
   type AdmissionDeps,
+  type AdmissionTelemetry,
+  type DecisionResult,
+  type RedisOperation,
   type AdmitRequest,
   type RejectionReason,
 } from './admission.js';

@@ -1,6 +1,6 @@
 import { withTimeout } from './deadline.js';
 import type { LeaseStore } from './lease-store.js';
-import type { RedisOperation } from './metrics.js';
+import type { RedisOperation } from './admission.js';
 
 /** A concurrency slot held for one call. Heartbeats itself until released. */
 export interface Lease {

@@ -10,6 +10,7 @@ import type { RecoveryMetadata } from '../control-plane/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { grammarPhrases } from './brains/index.js';
 import { joinCall, type JoinedCall } from './call/join.js';
+import { openCallEvents, type CallEvents } from './call/events.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
 import { prepareOfflineParts, type OfflineParts } from './engines/index.js';
@@ -94,6 +95,14 @@ export async function runCall(
   teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
   teardown.defer('room', () => ctx.deleteRoom());
   teardown.defer('redis', () => redis.disconnect());
+  const events = openCallEvents(redis, {
+    deployment: config.deployment,
+    callId: state.callId,
+    trunkId: call.trunkId,
+  });
+  events.setPseudonym(proc.pseudonymizer.pseudonymize(call.rawNumber));
+  events.emit({ type: 'started', language: state.language, recovery });
+  teardown.defer('events', () => endEvent(events, call));
   try {
     const records = openCallRecords(redis, config, proc, call);
     // A call that lost its agent mid-call comes back here with a fresh job. Admission runs again:
@@ -104,6 +113,10 @@ export async function runCall(
       config: config.admission,
       pseudonymizer: proc.pseudonymizer,
       logger: proc.logger,
+      telemetry: {
+        decision: (result, seconds) => events.emit({ type: 'admission', result, seconds }),
+        redisFailure: (operation) => events.emit({ type: 'redis_failure', operation }),
+      },
     }).admit({
       callId: state.callId,
       caller: call.rawNumber,
@@ -138,13 +151,14 @@ export async function runCall(
       offline: proc.offline,
       pseudonym: decision.pseudonym,
       writeTranscript: records.write,
+      events,
     });
     teardown.defer('conversation', () => conversation.close());
     // A caller who was already talking hears that the line was cut, not the greeting again.
     const resumed = recovery > 0 && call.caller.attributes[SIP_ATTR.callStatus] === 'active';
     if (resumed) logger.warn({ recovery }, 'resuming a call that lost its agent');
     const opening = resumed ? config.agent.recovery.resumed : config.agent.greeting;
-    if (await greetWhenActive(ctx, call, conversation, opening)) {
+    if (await greetWhenActive(ctx, call, conversation, opening, events)) {
       logger.info({ why: await state.ended }, 'call over');
     }
   } catch (err) {
@@ -167,6 +181,7 @@ async function greetWhenActive(
   call: JoinedCall,
   conversation: Conversation,
   opening: SwitchboardConfig['agent']['greeting'],
+  events: CallEvents,
 ): Promise<boolean> {
   // A caller who hangs up while it rings ends the wait at once (a burst's late callers do).
   const active = await Promise.race([
@@ -179,9 +194,27 @@ async function greetWhenActive(
     return false;
   }
   call.mark('active');
+  events.emit({ type: 'answered', seconds: call.stages.active! / 1000 });
   call.logger.info({ stages: call.stages }, 'call set-up');
   conversation.speaker.say(opening[call.state.language]);
   return true;
+}
+
+/**
+ * The call's last event, after its outcome is stored and before its Redis connection closes:
+ * waited for, briefly, so the control plane sees every call end.
+ */
+async function endEvent(events: CallEvents, call: JoinedCall): Promise<void> {
+  const { state } = call;
+  call.mark('ended');
+  events.emit({
+    type: 'ended',
+    outcome: state.outcome,
+    ...(state.failure ? { failure: state.failure } : {}),
+    seconds: (call.stages.ended ?? 0) / 1000,
+  });
+  await Promise.race([events.flushed(), new Promise((r) => setTimeout(r, 1_000).unref())]);
+  if (events.dropped > 0) call.logger.warn({ dropped: events.dropped }, 'call events lost');
 }
 
 const isAgent = (p: RemoteParticipant) => p.info.kind === ParticipantKind.AGENT;

@@ -3,6 +3,7 @@ import { voice, type JobContext, type llm } from '@livekit/agents';
 import { RoomEvent } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import type { SwitchboardConfig } from '../config/index.js';
+import { TURN_STAGES, type TurnStage } from '../telemetry/call-events.js';
 import { RECORD_FREE_SESSION_OPTIONS, type TranscriptStore } from '../privacy/index.js';
 import {
   createBackendBrain,
@@ -15,6 +16,7 @@ import {
   type SessionEndReason,
 } from './brains/index.js';
 import type { CallState } from './call/call-state.js';
+import type { CallEvents } from './call/events.js';
 import type { JoinedCall } from './call/join.js';
 import { createClassifier, type Classifier } from './classify/index.js';
 import type { AgentConfig, Language } from './config.js';
@@ -42,6 +44,7 @@ export interface ConversationDeps {
   pseudonym: string | undefined;
   /** Writes a transcript line; never throws and never blocks the call on storage. */
   writeTranscript(write: (store: TranscriptStore) => Promise<unknown>): void;
+  events: CallEvents;
 }
 
 export interface Conversation {
@@ -78,6 +81,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     callerIdentity: call.caller.identity,
     allowedTargets: allowedTargets(agentConfig.handoff, agentConfig.emergency.target),
     logger,
+    events: deps.events,
   });
   const classifier = createClassifier(agentConfig.classifier);
   const stopListening = listenToCall({ deps, session, control, classifier, backendIntents });
@@ -98,6 +102,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
       deps.writeTranscript((store) => store.addTurn(state.callId, turn(state, 'caller', text))),
     onLanguage: (language: Language) => {
       logger.info({ event: 'language', language }, 'caller language changed');
+      deps.events.emit({ type: 'language', language });
       state.language = language;
       engines.setLanguage(language);
       backend?.setLanguage(language);
@@ -140,6 +145,11 @@ function createBackend(deps: ConversationDeps, intents: BackendIntents): Backend
     language: state.language,
     logger,
     onIntent: (intent, info) => intents.emit('intent', intent, info),
+    telemetry: {
+      turn: (outcome) => deps.events.emit({ type: 'backend_turn', outcome }),
+      reconnect: () => deps.events.emit({ type: 'backend_reconnect' }),
+      firstDelta: (seconds) => deps.events.emit({ type: 'backend_first_delta', seconds }),
+    },
   });
 }
 
@@ -221,8 +231,14 @@ function listenToCall(opts: {
     if (intent) control.start(intent, 'dtmf');
   };
   ctx.room.on(RoomEvent.DtmfReceived, onDtmf);
+  const timing = turnTiming(call, deps.events);
+  session.on(voice.AgentSessionEventTypes.AgentStateChanged, ({ newState }) => {
+    if (newState === 'speaking') timing.speaking();
+  });
   session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
-    if (item.type !== 'message' || item.role !== 'assistant' || !item.textContent) return;
+    if (item.type !== 'message') return;
+    timing.message(item.role, item.metrics);
+    if (item.role !== 'assistant' || !item.textContent) return;
     const text = item.textContent;
     deps.writeTranscript((store) =>
       store.addTurn(call.state.callId, turn(call.state, 'agent', text)),
@@ -231,6 +247,48 @@ function listenToCall(opts: {
   return () => {
     ctx.room.off(RoomEvent.DtmfReceived, onDtmf);
     backendIntents.removeAllListeners();
+  };
+}
+
+/**
+ * The call's timing, as agents-js measures it: when the opening line started playing, and each
+ * reply's stages. A caller's message carries the end-of-turn and transcription delays, the reply
+ * that answers it the LLM and TTS first-output times and the whole turn gap (`e2eLatency`:
+ * the caller stopped speaking → the agent started). Seconds throughout.
+ */
+function turnTiming(call: JoinedCall, events: CallEvents) {
+  let caller: llm.MetricsReport = {};
+  let greeted = false;
+  return {
+    speaking() {
+      if (greeted) return;
+      greeted = true;
+      call.mark('speaking');
+      const { active, speaking } = call.stages;
+      if (active !== undefined && speaking !== undefined) {
+        events.emit({ type: 'greeted', seconds: (speaking - active) / 1000 });
+      }
+    },
+    message(role: llm.ChatRole, metrics: llm.MetricsReport) {
+      if (role === 'user') {
+        caller = metrics;
+        return;
+      }
+      if (role !== 'assistant' || metrics.e2eLatency === undefined) return;
+      const stages: Partial<Record<TurnStage, number>> = {
+        end_of_turn: caller.endOfTurnDelay,
+        stt: caller.transcriptionDelay,
+        llm_first_token: metrics.llmNodeTtft,
+        tts_first_byte: metrics.ttsNodeTtfb,
+        turn_gap: metrics.e2eLatency,
+      };
+      for (const stage of TURN_STAGES) {
+        const value = stages[stage];
+        if (value === undefined || !Number.isFinite(value) || value < 0) delete stages[stage];
+      }
+      events.emit({ type: 'turn', stages });
+      caller = {};
+    },
   };
 }
 

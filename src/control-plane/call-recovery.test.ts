@@ -1,3 +1,4 @@
+import type { CallEvents } from '../agent/call/events.js';
 import { ParticipantInfo, ParticipantInfo_Kind } from '@livekit/protocol';
 import { AccessToken } from 'livekit-server-sdk';
 import { createHash } from 'node:crypto';
@@ -129,8 +130,26 @@ describe('a call no agent took', () => {
 
   it('is recorded failed:no_agent under the caller pseudonym, unless an agent recorded it', async () => {
     const fresh = store(false);
-    const records = unhandledCallRecords({ store: fresh, pseudonymizer, language: 'nl', logger });
+    const told: unknown[] = [];
+    const records = unhandledCallRecords({
+      store: fresh,
+      pseudonymizer,
+      language: 'nl',
+      logger,
+      openEvents: (callId, trunkId) => recordingEvents(told, { callId, trunkId }),
+    });
     await records.record({ callId: 'SCL_x', caller: '+3225550142', trunkId: 'ST_1' });
+    expect(told).toEqual([
+      {
+        callId: 'SCL_x',
+        trunkId: 'ST_1',
+        pseudonym: 'k1_caller',
+        type: 'ended',
+        outcome: 'failed',
+        failure: 'no_agent',
+        seconds: 0,
+      },
+    ]);
     expect(fresh.startCall).toHaveBeenCalledWith(
       expect.objectContaining({ callId: 'SCL_x', pseudonym: 'k1_caller', trunkId: 'ST_1' }),
     );
@@ -140,12 +159,20 @@ describe('a call no agent took', () => {
     );
 
     const handled = store(true);
-    await unhandledCallRecords({ store: handled, pseudonymizer, language: 'nl', logger }).record({
+    told.length = 0;
+    await unhandledCallRecords({
+      store: handled,
+      pseudonymizer,
+      language: 'nl',
+      logger,
+      openEvents: (callId, trunkId) => recordingEvents(told, { callId, trunkId }),
+    }).record({
       callId: 'SCL_y',
       caller: undefined,
       trunkId: undefined,
     });
     expect(handled.startCall).not.toHaveBeenCalled();
+    expect(told).toEqual([]);
   });
 
   it('is reported by a signed participant_left of the caller', async () => {
@@ -185,3 +212,17 @@ describe('a call no agent took', () => {
     });
   });
 });
+
+/** Call events that land in `told`, each with the call it belongs to. */
+function recordingEvents(
+  told: unknown[],
+  call: { callId: string; trunkId: string | undefined },
+): CallEvents {
+  let pseudonym: string | undefined;
+  return {
+    emit: (body) => told.push({ ...call, pseudonym, ...body }),
+    setPseudonym: (value) => (pseudonym = value),
+    flushed: async () => undefined,
+    dropped: 0,
+  };
+}

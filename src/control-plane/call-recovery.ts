@@ -12,7 +12,9 @@ import type { Language } from '../common/index.js';
 import type { TranscriptStore } from '../privacy/index.js';
 import { CALLER_FROM_ATTRIBUTE } from '../provisioning/index.js';
 import { livekitHttpUrl, type SwitchboardConfig } from '../config/index.js';
+import { callRecoveries } from '../telemetry/call-metrics.js';
 import type { Logger } from '../telemetry/index.js';
+import type { CallEvents } from '../agent/call/events.js';
 
 export const LIVEKIT_WEBHOOK_PATH = '/livekit/webhook';
 
@@ -68,6 +70,8 @@ export function createCallRecovery(deps: {
   logger: Logger;
   livekit?: RecoveryLivekit;
   unhandled?: UnhandledCalls;
+  /** Told when a caller's leg leaves its room (the live-call list). */
+  onCallerLeft?: (callId: string) => void;
   /** Tests shorten the wait for a worker. */
   windowMs?: number;
   checkMs?: number;
@@ -150,11 +154,16 @@ export function createCallRecovery(deps: {
     }
     const room = event.room?.name;
     const left = event.event === 'participant_left' ? event.participant : undefined;
-    if (left?.kind === ParticipantInfo_Kind.AGENT && room) void recover(room);
+    if (left?.kind === ParticipantInfo_Kind.AGENT && room) {
+      void recover(room).then((action) => {
+        if (action !== 'none') callRecoveries.inc({ action });
+      });
+    }
     // A caller who left before any agent took the call (ringing too long in a burst, say) would
     // otherwise have no outcome at all.
     if (left?.kind === ParticipantInfo_Kind.SIP && deps.unhandled) {
       const callId = left.attributes[SIP_ATTR.callId];
+      if (callId) deps.onCallerLeft?.(callId);
       if (callId)
         void deps.unhandled
           .record({
@@ -197,6 +206,8 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  */
 export function unhandledCallRecords(deps: {
   store: Pick<TranscriptStore, 'get' | 'startCall' | 'finishCall'>;
+  /** Its end is told like any call's (call events), so the figures count it. */
+  openEvents: (callId: string, trunkId: string | undefined) => CallEvents;
   pseudonymizer: Pick<Pseudonymizer, 'pseudonymize'>;
   language: Language;
   logger: Logger;
@@ -214,6 +225,10 @@ export function unhandledCallRecords(deps: {
         startedAt: now,
       });
       await deps.store.finishCall(callId, { outcome: 'failed', failure: 'no_agent', endedAt: now });
+      const events = deps.openEvents(callId, trunkId);
+      events.setPseudonym(pseudonym);
+      events.emit({ type: 'ended', outcome: 'failed', failure: 'no_agent', seconds: 0 });
+      await events.flushed();
       deps.logger.warn({ callId, pseudonym }, 'caller left before any agent took the call');
     },
   };

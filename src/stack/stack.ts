@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
+import { openCallEvents } from '../agent/call/events.js';
+import { startCallEventReader } from '../control-plane/call-events-reader.js';
 import { startReconciler } from '../provisioning/index.js';
 import {
   childProcessEnv,
@@ -263,8 +265,15 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     pseudonymizer,
     language: config.agent.language,
     logger,
+    openEvents: (callId, trunkId) =>
+      openCallEvents(redis, { deployment: config.deployment, callId, trunkId }),
   });
-  app.route('/', createCallRecovery({ config, logger, unhandled }).app);
+  // Every worker's calls, from the call-event stream: /metrics and the live-call list.
+  const events = await startCallEventReader({ config, logger });
+  app.route(
+    '/',
+    createCallRecovery({ config, logger, unhandled, onCallerLeft: events.callerLeft }).app,
+  );
   const server: ServerType = serve({
     fetch: app.fetch,
     hostname: config.controlPlane.host,
@@ -272,6 +281,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
   });
   const close = async () => {
     await reconciler.stop();
+    await events.stop();
     redis.disconnect();
     await new Promise((r) => server.close(() => r(undefined)));
   };

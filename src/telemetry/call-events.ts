@@ -11,7 +11,13 @@ export const CALL_EVENTS_VERSION = 1;
 export const callEventsStream = (deployment: string) => `switchboard:${deployment}:call-events`;
 
 /** Stages of one conversational turn, in seconds, from agents-js `metrics_collected`. */
-export const TURN_STAGES = ['end_of_turn', 'stt', 'llm_first_token', 'tts_first_byte', 'turn_gap'] as const;
+export const TURN_STAGES = [
+  'end_of_turn',
+  'stt',
+  'llm_first_token',
+  'tts_first_byte',
+  'turn_gap',
+] as const;
 export type TurnStage = (typeof TURN_STAGES)[number];
 
 /** Where a call stands, as the console shows it. */

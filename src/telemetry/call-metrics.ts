@@ -130,3 +130,10 @@ export const callEventsStreamErrors = new Counter({
   help: 'Failed reads of the call-event stream (Redis away); the reader retries',
   registers: [registry],
 });
+
+export const callRecoveries = new Counter({
+  name: 'switchboard_call_recoveries_total',
+  help: 'Calls whose agent was lost, by what the control plane did: redispatched, handed_off, failed',
+  labelNames: ['action'] as const,
+  registers: [registry],
+});

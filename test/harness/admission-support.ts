@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Counter } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
 import { startRedis, type TestRedis } from './redis-server.js';
 import { createLogger, type Logger } from '../../src/telemetry/index.js';
@@ -28,13 +27,6 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
     { write: (line: string) => void lines.push(line) },
   );
   return { logger, lines };
-}
-
-export async function counterTotal(counter: Counter<string>, label?: [string, string]) {
-  const { values } = await counter.get();
-  return values
-    .filter((v) => label === undefined || v.labels[label[0]] === label[1])
-    .reduce((sum, v) => sum + v.value, 0);
 }
 
 export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {

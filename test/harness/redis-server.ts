@@ -9,9 +9,12 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** Starts a private, memory-only redis-server on a free port (never 6379, which the stack uses). */
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/**
+ * Starts a private, memory-only redis-server on a free port (never 6379, which the stack uses), or
+ * on `port` again after a test stopped it there.
+ */
+export async function startRedis(port?: number): Promise<TestRedis> {
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { Logger } from '../../telemetry/index.js';
-import { backendFirstDelta, backendReconnects } from './backend-metrics.js';
 import {
   BACKEND_PROTOCOL_VERSION,
   parseServerMessage,
@@ -197,7 +196,7 @@ export class BackendClient {
     const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
     this.#attempt += 1;
     this.#state = 'reconnecting';
-    backendReconnects.inc();
+    this.#opts.telemetry?.reconnect();
     this.#log.warn({ attempt: this.#attempt, delayMs }, 'backend connection lost, reconnecting');
     this.#reconnectTimer = setTimeout(() => this.#connect(), delayMs);
   }
@@ -215,7 +214,8 @@ export class BackendClient {
     const turn = this.#turn;
     if (!turn || message.turn_id !== turn.id) return; // late reply to a cancelled turn
     if (message.type === 'reply_delta') {
-      if (turn.deltas === 0) backendFirstDelta.observe((performance.now() - turn.sentAt) / 1000);
+      if (turn.deltas === 0)
+        this.#opts.telemetry?.firstDelta((performance.now() - turn.sentAt) / 1000);
       turn.deltas += 1;
       this.#armTimer(turn);
       if (message.text) turn.request.onDelta(message.text, turn.id);

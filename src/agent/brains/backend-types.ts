@@ -25,6 +25,16 @@ export interface BackendClientOptions {
   logger: Logger;
   /** Heartbeat: a ping this often; no pong by the next one means the link is dead. */
   pingIntervalMs?: number;
+  telemetry?: BackendTelemetry;
+}
+
+/** Where the backend brain reports its figures: the job sends them on as call events. */
+export interface BackendTelemetry {
+  /** A turn ended: the backend's intent, `cancelled`, or the failure that replaced its reply. */
+  turn(outcome: string): void;
+  reconnect(): void;
+  /** From user_turn sent to the first reply text. */
+  firstDelta(seconds: number): void;
 }
 
 export interface TurnRequest {

@@ -2,8 +2,8 @@ import { DEFAULT_API_CONNECT_OPTIONS, llm, type APIConnectOptions } from '@livek
 import type { Logger } from '../../telemetry/index.js';
 import type { Language } from '../config.js';
 import { BackendClient, type StartResult, type TurnFailure } from './backend-client.js';
-import { backendTurns } from './backend-metrics.js';
 import type { ConversationalIntent, SessionEndReason } from './backend-protocol.js';
+import type { BackendTelemetry } from './backend-types.js';
 import type { BackendBrainConfig } from './config.js';
 
 export type { ConversationalIntent, SessionEndReason } from './backend-protocol.js';
@@ -28,6 +28,7 @@ export interface BackendBrainOptions {
   onIntent(intent: ConversationalIntent, info: IntentInfo): void;
   /** For tests. */
   pingIntervalMs?: number;
+  telemetry?: BackendTelemetry;
 }
 
 /**
@@ -60,6 +61,7 @@ export class BackendLLM extends llm.LLM {
       reconnect: config.reconnect,
       logger: opts.logger,
       ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
+      ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
     });
   }
 
@@ -131,12 +133,12 @@ export class BackendLLM extends llm.LLM {
     });
     const { turnId } = result;
     if (result.status === 'cancelled') {
-      backendTurns.inc({ outcome: 'cancelled' });
+      this.#opts.telemetry?.turn('cancelled');
       return;
     }
     if (result.status === 'ok') {
       this.#failures = 0;
-      backendTurns.inc({ outcome: result.intent });
+      this.#opts.telemetry?.turn(result.intent);
       this.#opts.onIntent(result.intent, {
         turnId,
         ...(result.transferTarget ? { transferTarget: result.transferTarget } : {}),
@@ -144,7 +146,7 @@ export class BackendLLM extends llm.LLM {
       return;
     }
     this.#failures += 1;
-    backendTurns.inc({ outcome: result.status });
+    this.#opts.telemetry?.turn(result.status);
     if (this.#failures >= this.#opts.config.escalateAfterFailures) {
       // The human was offered already; do not make the caller ask twice.
       this.#opts.onIntent('escalate', { turnId, fallback: result.status });

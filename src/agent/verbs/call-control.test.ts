@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../telemetry/index.js';
 import { createCallState } from '../call/call-state.js';
 import { agentConfigSchema } from '../config.js';
+import type { CallEventBody } from '../../telemetry/call-events.js';
 import { allowedTargets, createCallControl, type Speaker } from './index.js';
 
 const config = agentConfigSchema.parse({ handoff: { target: 'tel:+3225550199' } });
@@ -22,6 +23,7 @@ function setup(opts: { refer?: () => Promise<unknown>; say?: Speaker['say'] } = 
   const logger = createLogger({ level: 'silent' });
   const errors = vi.spyOn(logger, 'error');
   const call = createCallState('SCL_control', 'fr');
+  const events: CallEventBody[] = [];
   const control = createCallControl({
     call,
     config,
@@ -31,14 +33,19 @@ function setup(opts: { refer?: () => Promise<unknown>; say?: Speaker['say'] } = 
     callerIdentity: 'sip_caller',
     allowedTargets: allowedTargets(config.handoff, config.emergency.target),
     logger,
+    events: { emit: (event) => events.push(event) },
   });
-  return { control, call, said, transferSipParticipant, errors };
+  return { control, call, said, transferSipParticipant, errors, events };
 }
 
 describe('call control', () => {
   it('hands off: announces in the call language, REFERs, records transferred and ends the call', async () => {
-    const { control, call, said, transferSipParticipant } = setup();
+    const { control, call, said, transferSipParticipant, events } = setup();
     await control.terminal('HANDOFF_REQUEST', 'caller asked');
+    expect(events).toEqual([
+      { type: 'transfer', reason: 'handoff' },
+      { type: 'transfer', reason: 'handoff', result: 'transferred' },
+    ]);
     expect(said).toEqual([config.handoff.announce.fr]);
     expect(transferSipParticipant).toHaveBeenCalledWith(
       'call-room',
@@ -67,10 +74,11 @@ describe('call control', () => {
   });
 
   it('refuses a target off the allowlist without announcing or REFERring', async () => {
-    const { control, said, transferSipParticipant } = setup();
+    const { control, said, transferSipParticipant, events } = setup();
     expect(await control.handoff({ target: '+44 9000 000000', reason: 'llm tool' })).toBe(
       'refused',
     );
+    expect(events).toEqual([{ type: 'transfer', reason: 'handoff', result: 'refused' }]);
     expect(said).toEqual([config.handoff.refused.fr]);
     expect(transferSipParticipant).not.toHaveBeenCalled();
   });
@@ -113,8 +121,9 @@ describe('call control', () => {
   });
 
   it('instructs an emergency caller to dial 112 and does not transfer (instruct mode)', async () => {
-    const { control, said, transferSipParticipant } = setup();
+    const { control, said, transferSipParticipant, events } = setup();
     await control.terminal('EMERGENCY', 'caller asked');
+    expect(events).toEqual([{ type: 'emergency' }]);
     expect(said).toEqual([config.emergency.instruct.fr]);
     expect(said[0]).toContain('112');
     expect(transferSipParticipant).not.toHaveBeenCalled();

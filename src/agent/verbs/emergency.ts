@@ -8,6 +8,7 @@ import type { VerbContext } from './types.js';
 export async function emergency(ctx: VerbContext): Promise<void> {
   const { action, target, instruct } = ctx.config.emergency;
   ctx.logger.warn({ event: 'emergency', action }, 'emergency phrase');
+  ctx.events.emit({ type: 'emergency' });
   if (action === 'transfer' && target) {
     await handoff(ctx, { target, reason: 'emergency' });
     return;

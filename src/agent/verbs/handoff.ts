@@ -22,6 +22,11 @@ export function handoff(ctx: VerbContext, request: HandoffRequest): Promise<Tran
       { event: 'transfer_refused', reason: request.reason },
       'transfer target is not on the allowlist',
     );
+    ctx.events.emit({
+      type: 'transfer',
+      reason: transferReason(request.reason),
+      result: 'refused',
+    });
     speaker.say(config.handoff.refused[call.language]);
     return Promise.resolve('refused');
   }
@@ -37,6 +42,7 @@ async function announceAndRefer(
   reason: string,
 ): Promise<TransferResult> {
   const { call, config, speaker, logger } = ctx;
+  ctx.events.emit({ type: 'transfer', reason: transferReason(reason) });
   await speaker
     .say(config.handoff.announce[call.language], { interruptible: false })
     .waitForPlayout();
@@ -56,6 +62,7 @@ async function announceAndRefer(
       ? await settledByCallerLeg(ctx, config.handoff.timeoutSeconds * 1000)
       : refer;
   logger.info({ event: 'transfer', reason, result, refer }, 'transfer');
+  ctx.events.emit({ type: 'transfer', reason: transferReason(reason), result });
   if (result === 'transferred') {
     call.outcome = 'transferred';
     call.transferTarget = target;
@@ -65,6 +72,9 @@ async function announceAndRefer(
   }
   return result;
 }
+
+/** A bounded label for the figures: who asked matters less than whether it was an emergency. */
+const transferReason = (reason: string) => (reason === 'emergency' ? 'emergency' : 'handoff');
 
 /**
  * An unconfirmed REFER is settled by the caller's leg: a phone that accepted the REFER calls the

@@ -1,6 +1,7 @@
 import type { SipClient } from 'livekit-server-sdk';
 import type { Logger } from '../../telemetry/index.js';
 import type { CallState } from '../call/call-state.js';
+import type { CallEvents } from '../call/events.js';
 import type { AgentConfig } from '../config.js';
 
 /** A line the agent speaks; `waitForPlayout` resolves when the caller has heard it. */
@@ -27,4 +28,6 @@ export interface VerbContext {
   /** Canonical transfer targets this deployment allows. */
   allowedTargets: Set<string>;
   logger: Logger;
+  /** What the verbs did, for the control plane's figures. */
+  events: Pick<CallEvents, 'emit'>;
 }
