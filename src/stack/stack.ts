@@ -6,7 +6,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { pseudonymizerFromConfig } from '../admission/index.js';
 import { createCallflowApp } from '../callflow/index.js';
 import { openCallEvents } from '../agent/call/events.js';
+import { createConsole } from '../console/index.js';
 import { startCallEventReader } from '../control-plane/call-events-reader.js';
+import { registerCertificateExpiry } from '../telemetry/certificate-metrics.js';
 import { startReconciler } from '../provisioning/index.js';
 import {
   childProcessEnv,
@@ -274,6 +276,17 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     '/',
     createCallRecovery({ config, logger, unhandled, onCallerLeft: events.callerLeft }).app,
   );
+  app.route(
+    '/console',
+    createConsole({
+      config,
+      logger,
+      redis,
+      events: events.view,
+      provisioning: () => reconciler.status(),
+    }),
+  );
+  registerCertificateExpiry(config);
   const server: ServerType = serve({
     fetch: app.fetch,
     hostname: config.controlPlane.host,
