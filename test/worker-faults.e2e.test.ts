@@ -6,6 +6,7 @@ import { firstVoicedMs, silenceWav } from './support/audio.js';
 import { callWithBaresip, heardSince, type CallResult } from './support/baresip.js';
 import { WAV_DIR } from './support/calls.js';
 import { eventually } from './support/livekit.js';
+import { scrape, total } from './support/metrics.js';
 import { exportCalls } from './support/privacy-cli.js';
 import { alive, descendants } from './support/processes.js';
 import { startService, stopService, type Service } from './support/services.js';
@@ -13,6 +14,7 @@ import { E2E_ENV, ROOT } from './support/stack.js';
 
 const CONFIG = join(ROOT, 'test', 'e2e', 'worker-faults.e2e.yaml');
 const WORKER_PORTS = [62082, 62083];
+const METRICS_URL = 'http://127.0.0.1:62080/metrics';
 const KILLED_CALLER = '+3225550145';
 const DRAINED_CALLER = '+3225550146';
 const NEW_CALLER = '+3225550147';
@@ -141,6 +143,12 @@ describe('agent worker faults, with two workers', () => {
   });
 
   it('SIGTERM drains a worker: its call carries on, new calls go to the other, then it exits', async () => {
+    const answered = async () =>
+      total((await scrape(METRICS_URL)).samples, 'switchboard_calls_total', {
+        trunk: 'caller',
+        outcome: 'answered',
+      });
+    const answeredBefore = await answered();
     const drained = call(DRAINED_CALLER, wav(), 15_000);
     const holder = await workerHoldingCall();
     expect(holder).toBeDefined();
@@ -171,6 +179,8 @@ describe('agent worker faults, with two workers', () => {
     expect(exportCalls({ configPath: CONFIG }, DRAINED_CALLER).map((c) => c.outcome)).toEqual([
       'answered',
     ]);
+    // Each worker's job process told the control plane about its call: both are counted.
+    await expect.poll(answered, { timeout: 10_000 }).toBe(answeredBefore + 2);
     workers[holder!] = await startWorker(holder!);
   });
 });

@@ -84,7 +84,15 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     events: deps.events,
   });
   const classifier = createClassifier(agentConfig.classifier);
-  const stopListening = listenToCall({ deps, session, control, classifier, backendIntents });
+  const timing = turnTiming(call, deps.events, agentConfig.endpointingMs);
+  const stopListening = listenToCall({
+    deps,
+    session,
+    control,
+    classifier,
+    backendIntents,
+    timing,
+  });
 
   const agent = new SwitchboardAgent({
     instructions:
@@ -98,8 +106,10 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     rules:
       agentConfig.brain.kind === 'rules' ? createRulesBrain(agentConfig.brain.rules) : undefined,
     tools: agentConfig.brain.kind === 'llm' ? llmTools(control) : undefined,
-    onCallerTurn: (text) =>
-      deps.writeTranscript((store) => store.addTurn(state.callId, turn(state, 'caller', text))),
+    onCallerTurn: (text) => {
+      timing.committed();
+      deps.writeTranscript((store) => store.addTurn(state.callId, turn(state, 'caller', text)));
+    },
     onLanguage: (language: Language) => {
       logger.info({ event: 'language', language }, 'caller language changed');
       deps.events.emit({ type: 'language', language });
@@ -215,8 +225,9 @@ function listenToCall(opts: {
   control: CallControl;
   classifier: Classifier;
   backendIntents: BackendIntents;
+  timing: TurnTiming;
 }): () => void {
-  const { deps, session, control, classifier, backendIntents } = opts;
+  const { deps, session, control, classifier, backendIntents, timing } = opts;
   const { ctx, call } = deps;
   backendIntents.on('intent', (intent, info) => {
     if (intent === 'escalate')
@@ -231,14 +242,18 @@ function listenToCall(opts: {
     if (intent) control.start(intent, 'dtmf');
   };
   ctx.room.on(RoomEvent.DtmfReceived, onDtmf);
-  const timing = turnTiming(call, deps.events);
   session.on(voice.AgentSessionEventTypes.AgentStateChanged, ({ newState }) => {
     if (newState === 'speaking') timing.speaking();
   });
+  session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ oldState, newState }) => {
+    if (oldState === 'speaking' && newState === 'listening') timing.callerStopped();
+  });
   session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
     if (item.type !== 'message') return;
-    timing.message(item.role, item.metrics);
-    if (item.role !== 'assistant' || !item.textContent) return;
+    if (item.role === 'user') timing.callerMessage(item.metrics);
+    if (item.role !== 'assistant') return;
+    timing.replied(item.metrics);
+    if (!item.textContent) return;
     const text = item.textContent;
     deps.writeTranscript((store) =>
       store.addTurn(call.state.callId, turn(call.state, 'agent', text)),
@@ -251,43 +266,65 @@ function listenToCall(opts: {
 }
 
 /**
- * The call's timing, as agents-js measures it: when the opening line started playing, and each
- * reply's stages. A caller's message carries the end-of-turn and transcription delays, the reply
- * that answers it the LLM and TTS first-output times and the whole turn gap (`e2eLatency`:
- * the caller stopped speaking → the agent started). Seconds throughout.
+ * The call's timing: when the opening line started playing, and each reply's stages, in seconds.
+ * A turn runs from the caller's last speech (the VAD's end of speech, which fires `silenceMs`
+ * after it) through its commit (our `onUserTurnCompleted`: end-of-turn delay, transcription
+ * included) to the agent starting to speak (the turn gap). A reply from the session's LLM also
+ * carries agents-js's own figures (LLM first token, TTS first byte, and its turn gap, taken
+ * from the same VAD timestamp); the rules brain and the verbs answer by `say`, which has none.
  */
-function turnTiming(call: JoinedCall, events: CallEvents) {
-  let caller: llm.MetricsReport = {};
+type TurnTiming = ReturnType<typeof turnTiming>;
+
+function turnTiming(call: JoinedCall, events: CallEvents, silenceMs: number) {
   let greeted = false;
+  let transcriptionDelay: number | undefined;
+  let callerStoppedAt: number | undefined;
+  let committedAt: number | undefined;
+  let reply: Partial<Record<TurnStage, number>> | undefined;
   return {
-    speaking() {
-      if (greeted) return;
-      greeted = true;
-      call.mark('speaking');
-      const { active, speaking } = call.stages;
-      if (active !== undefined && speaking !== undefined) {
-        events.emit({ type: 'greeted', seconds: (speaking - active) / 1000 });
-      }
+    callerStopped() {
+      callerStoppedAt = Date.now() - silenceMs;
     },
-    message(role: llm.ChatRole, metrics: llm.MetricsReport) {
-      if (role === 'user') {
-        caller = metrics;
-        return;
+    committed() {
+      committedAt = Date.now();
+    },
+    /** Only a turn the session's LLM answers reaches the chat (the others stop in our agent). */
+    callerMessage(metrics: llm.MetricsReport) {
+      transcriptionDelay = metrics.transcriptionDelay;
+    },
+    speaking() {
+      if (!greeted) {
+        greeted = true;
+        call.mark('speaking');
+        const { active, speaking } = call.stages;
+        if (active !== undefined && speaking !== undefined) {
+          events.emit({ type: 'greeted', seconds: (speaking - active) / 1000 });
+        }
       }
-      if (role !== 'assistant' || metrics.e2eLatency === undefined) return;
+      if (committedAt === undefined || callerStoppedAt === undefined) return;
+      reply = {
+        end_of_turn: (committedAt - callerStoppedAt) / 1000,
+        turn_gap: (Date.now() - callerStoppedAt) / 1000,
+      };
+      committedAt = undefined;
+    },
+    /** The reply's message arrives once it has played: the turn is complete. */
+    replied(metrics: llm.MetricsReport) {
+      if (!reply) return;
       const stages: Partial<Record<TurnStage, number>> = {
-        end_of_turn: caller.endOfTurnDelay,
-        stt: caller.transcriptionDelay,
+        ...reply,
+        stt: transcriptionDelay,
         llm_first_token: metrics.llmNodeTtft,
         tts_first_byte: metrics.ttsNodeTtfb,
-        turn_gap: metrics.e2eLatency,
+        turn_gap: metrics.e2eLatency ?? reply.turn_gap,
       };
       for (const stage of TURN_STAGES) {
         const value = stages[stage];
         if (value === undefined || !Number.isFinite(value) || value < 0) delete stages[stage];
       }
       events.emit({ type: 'turn', stages });
-      caller = {};
+      reply = undefined;
+      transcriptionDelay = undefined;
     },
   };
 }
