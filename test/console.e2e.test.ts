@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from './support/calls.js';
+import { say } from './support/calls.js';
 import { eraseCaller, exportCalls } from './support/privacy-cli.js';
 import { useStack, type StackHandle } from './support/stack.js';
 
@@ -30,7 +30,7 @@ describe('the operator console in a browser', () => {
   let page: Page;
   let base: string;
   let callId: string;
-  let call: ReturnType<typeof listen> | undefined;
+  let call: ReturnType<typeof say> | undefined;
   const problems: string[] = [];
 
   const shot = async (name: string) => {
@@ -100,7 +100,8 @@ describe('the operator console in a browser', () => {
 
   it('shows the call in the live list while it is up, without reloading the page', async () => {
     await page.goto(`${base}/`);
-    call = listen(14, { as: 'callerA' });
+    // A question the rules brain answers, so the call has a measured turn for the latency chart.
+    call = say('What are the visiting hours', { as: 'callerA' });
     // The page was loaded before the call began: its own refresh must bring the row.
     const row = page.locator('#live-calls-table tbody tr').first();
     await row.waitFor({ timeout: 30_000 });
@@ -136,7 +137,8 @@ describe('the operator console in a browser', () => {
     await page.waitForURL(`${base}/calls/${callId}`);
     expect(await text(page.locator('#outcome'))).toBe('answered');
     expect(await text(page.locator('#expires-at'))).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
-    expect(await page.locator('#turns li.turn-agent').count()).toBeGreaterThan(0);
+    expect(await page.locator('#turns li.turn-agent').count()).toBeGreaterThan(1);
+    expect(await page.locator('#turns li.turn-caller').count()).toBeGreaterThan(0);
     console.log(`[console e2e] transcript: ${await shot('transcript')}`);
 
     await page.goto(`${base}/audit`);
@@ -178,6 +180,9 @@ describe('the operator console in a browser', () => {
     });
     await page.goto(`${base}/latency`);
     await page.locator('#latency-chart canvas').waitFor();
+    // The call above had at least one turn with a measured gap.
+    const gaps = page.locator('#latency-summary tr', { hasText: 'turn_gap' }).locator('td').nth(1);
+    expect(Number(await text(gaps))).toBeGreaterThan(0);
     await shot('latency');
     await page.goto(`${base}/provisioning`);
     expect(await text(page.locator('#last-run'))).toMatch(/UTC$/);

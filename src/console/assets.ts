@@ -70,10 +70,12 @@ const LATENCY_JS = `
     return { label: stage, stroke: colours[i % colours.length], width: 2, spanGaps: true,
              value: function (u, v) { return v == null ? '–' : Math.round(v * 1000) + ' ms'; } };
   }));
-  new uPlot({
+  var plot = new uPlot({
     width: Math.min(el.clientWidth || 900, 1100), height: 320, series: series,
     axes: [{}, { label: 'seconds' }], scales: { x: { time: true } }
   }, [data.at].concat(data.series), el);
+  // One sample alone makes uPlot span years around it: show the minute around it instead.
+  if (data.at.length === 1) plot.setScale('x', { min: data.at[0] - 30, max: data.at[0] + 30 });
 })();
 `;
 

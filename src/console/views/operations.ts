@@ -100,8 +100,10 @@ export function latencyPage(samples: LatencySample[]): Html {
   // `<` escaped so no value can close the script element.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   return html`<p>
-      Stages of the last ${samples.length} turns, in seconds, as agents-js measured them.
+      Stages of the last ${samples.length} turn${samples.length === 1 ? '' : 's'}, in seconds, as
+      measured on the calls.
     </p>
+    ${samples.length === 0 ? html`<p class="empty">No turn measured yet.</p>` : ''}
     <div id="latency-chart"></div>
     <script type="application/json" id="latency-data">
       ${raw(json)}
