@@ -29,7 +29,7 @@ describe('the operator console in a browser', () => {
   let browser: Browser;
   let page: Page;
   let base: string;
-  let callId: string;
+  let callId = '';
   let call: ReturnType<typeof say> | undefined;
   const problems: string[] = [];
 
@@ -100,13 +100,21 @@ describe('the operator console in a browser', () => {
 
   it('shows the call in the live list while it is up, without reloading the page', async () => {
     await page.goto(`${base}/`);
+    const liveIds = () =>
+      page
+        .locator('#live-calls-table tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id') ?? ''));
+    const before = new Set(await liveIds());
     // A question the rules brain answers, so the call has a measured turn for the latency chart.
     call = say('What are the visiting hours', { as: 'callerA' });
     // The page was loaded before the call began: its own refresh must bring the row.
-    const row = page.locator('#live-calls-table tbody tr').first();
-    await row.waitFor({ timeout: 30_000 });
-    callId = (await row.getAttribute('data-call-id')) ?? '';
+    const deadline = Date.now() + 30_000;
+    while (!callId && Date.now() < deadline) {
+      callId = (await liveIds()).find((id) => !before.has(id)) ?? '';
+      if (!callId) await page.waitForTimeout(250);
+    }
     expect(callId).toMatch(/^SCL_/);
+    const row = page.locator(`#live-calls-table tr[data-call-id="${callId}"]`);
     const cells = (await row.locator('td').allTextContents()).map((s) => s.trim());
     expect(cells[1]).toMatch(/^e2e_[0-9a-f]+$/); // the pseudonym, never the number
     expect(cells[2]).toMatch(/^(caller-a|ST_\w+)$/);
