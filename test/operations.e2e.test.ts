@@ -7,7 +7,7 @@ import { scanForPhoneNumbers } from './support/leak-scan.js';
 import { scrape, total, type Sample } from './support/metrics.js';
 import { eraseCaller } from './support/privacy-cli.js';
 import { startSippUas } from './support/sipp.js';
-import { useStack, type StackHandle } from './support/stack.js';
+import { allLogLines, useStack, type StackHandle } from './support/stack.js';
 
 /**
  * Every call runs in a job process, yet the control plane's /metrics counts it: the job tells the
@@ -96,6 +96,14 @@ describe('operations: call figures from job processes on the control plane', () 
         [TRUNKS.callerA.username, TRUNKS.callerB.username],
       ),
     ).toEqual([]);
+    // Nor anything a caller said in any log of the stack (agents-js logs transcripts as PII keys,
+    // which the loggers redact).
+    const callerTurns = [faq, handoff, emergency].flatMap((c) =>
+      c.transcript.turns.filter((t) => t.role === 'caller').map((t) => t.text),
+    );
+    expect(callerTurns.length).toBeGreaterThanOrEqual(3);
+    const logs = allLogLines(stack).join('\n');
+    for (const line of callerTurns) expect(logs).not.toContain(line);
     // Pseudonyms are in the events (the console needs them), never in a label.
     expect(events.join('\n')).toContain(limited.transcript.pseudonym!);
     expect(labelValues(samples)).not.toContain(limited.transcript.pseudonym!);

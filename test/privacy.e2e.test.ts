@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,17 +6,11 @@ import { listen, say, sipMessages, WAV_DIR } from './support/calls.js';
 import { findAudioFiles, scanForPhoneNumbers } from './support/leak-scan.js';
 import { eraseCaller, exportCalls } from './support/privacy-cli.js';
 import { startSippUas } from './support/sipp.js';
-import { ROOT, useStack, type StackHandle } from './support/stack.js';
+import { allLogLines, ROOT, useStack, type StackHandle } from './support/stack.js';
 
 const CALLER = '+3225550143';
 
 /** Every line of every log under the run dir: the children's and `up`'s own (`up.log`). */
-function allLogLines(stack: StackHandle): string[] {
-  return readdirSync(stack.logDir).flatMap((f) =>
-    readFileSync(join(stack.logDir, f), 'utf8').split('\n'),
-  );
-}
-
 describe('privacy on real calls', () => {
   let stack: StackHandle;
   const since = Date.now();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -106,4 +106,11 @@ export async function stopStack(handle: StackHandle): Promise<number | null> {
     await exited;
   }
   return handle.process.exitCode;
+}
+
+/** Every line every process of the stack logged so far (`<run dir>/logs/*.log`). */
+export function allLogLines(stack: StackHandle): string[] {
+  return readdirSync(stack.logDir).flatMap((f) =>
+    readFileSync(join(stack.logDir, f), 'utf8').split('\n'),
+  );
 }
