@@ -30,6 +30,8 @@ function twilioPilot() {
     DEEPGRAM_API_KEY: 'd'.repeat(40),
     ELEVEN_API_KEY: 'e'.repeat(40),
     OPENAI_API_KEY: `sk-${'o'.repeat(40)}`,
+    SWITCHBOARD_CONSOLE_OPERATOR_HASH:
+      'scrypt$32768$8$1$Vkth8U5YFQXYvm3Dh1xFAQ==$D6c7DEE4ZE0UxFNis1EGygnJN2654YESECQJfOeKCN0=',
   });
 }
 
