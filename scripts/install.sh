@@ -18,6 +18,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "apt: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Only promtool is wanted from `prometheus` (the tests check the shipped alert rules with it). On
+  # a systemd host the package also starts a Prometheus server and node exporter listening on every
+  # interface: stop the ones this run installed.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+  fi
 fi
 
 # Build into a folder named by version, so a pin change builds anew and a match is reused. A cached

@@ -169,6 +169,31 @@ describe('call events → control plane', () => {
     expect(await job.xlen(callEventsStream(deployment))).toBe(1);
   });
 
+  it('starts every provisioned trunk series at 0, so the first call is an increase', async () => {
+    const server = await startRedis();
+    cleanup.push(() => server.stop());
+    const config = parseConfig({
+      deployment: 'zero-series',
+      redis: { url: server.url },
+      provisioning: {
+        inboundTrunks: [{ name: 'night-line', allowedAddresses: ['127.0.0.1'] }],
+        dispatchRules: [{ name: 'calls', trunks: ['night-line'] }],
+      },
+    });
+    const reader = await startCallEventReader({ config, logger: captureLogger().logger });
+    cleanup.push(() => reader.stop());
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'switchboard_admission_decisions_total{trunk="night-line",result="rate_limited"} 0',
+    );
+    expect(text).toContain(
+      'switchboard_calls_total{trunk="night-line",outcome="answered",language="nl"} 0',
+    );
+    expect(text).toContain(
+      'switchboard_transfers_total{trunk="night-line",reason="handoff",result="failed"} 0',
+    );
+  });
+
   it('drops a live call whose end never came, 30 s after its caller left', () => {
     const state = createCallEventState(() => 'front-desk');
     const base = { v: 1 as const, callId: 'SCL_lost', at: 1_000 };

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { SipClient } from 'livekit-server-sdk';
+import { LANGUAGES } from '../common/index.js';
 import { livekitHttpUrl, type SwitchboardConfig } from '../config/index.js';
 import { ownedBy } from '../provisioning/index.js';
 import {
@@ -87,6 +88,7 @@ export async function startCallEventReader(deps: {
   const stream = callEventsStream(config.deployment);
   const trunkName = deps.trunkNames ?? livekitTrunkNames(config, logger);
   const state = createCallEventState(trunkName);
+  startAtZero(config.provisioning.inboundTrunks.map((t) => t.name));
   // No command timeout: XREAD BLOCK holds the connection by design. A read fails at once when the
   // connection drops or Redis is away, and the loop tries again: queued, resent or retried, it
   // could outlive disconnect() (ioredis flushes a dropped connection's commands only every
@@ -155,6 +157,27 @@ export async function startCallEventReader(deps: {
       await loop;
     },
   };
+}
+
+/**
+ * The series of every provisioned trunk exist from the start, at 0, so the first call, refusal or
+ * failed transfer is an increase that rate() and increase() (and so the alert rules) can see.
+ */
+function startAtZero(trunks: string[]): void {
+  const results = ['allowed', 'rate_limited', 'over_capacity', 'failed_open', 'failed_closed'];
+  for (const trunk of trunks) {
+    callsStarted.inc({ trunk }, 0);
+    for (const result of results) admissionDecisions.inc({ trunk, result }, 0);
+    for (const outcome of OUTCOMES) {
+      for (const language of LANGUAGES) callsEnded.inc({ trunk, outcome, language }, 0);
+    }
+    for (const language of LANGUAGES) emergencies.inc({ trunk, language }, 0);
+    for (const reason of ['handoff', 'emergency']) {
+      for (const result of ['transferred', 'failed', 'refused']) {
+        transfers.inc({ trunk, reason, result }, 0);
+      }
+    }
+  }
 }
 
 function parseEvent(fields: string[]): CallEvent | undefined {
