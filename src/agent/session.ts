@@ -302,9 +302,11 @@ function turnTiming(call: JoinedCall, events: CallEvents, silenceMs: number) {
         }
       }
       if (committedAt === undefined || callerStoppedAt === undefined) return;
+      const now = Date.now();
       reply = {
         end_of_turn: (committedAt - callerStoppedAt) / 1000,
-        turn_gap: (Date.now() - callerStoppedAt) / 1000,
+        agent_internal: (now - committedAt) / 1000,
+        turn_gap: (now - callerStoppedAt) / 1000,
       };
       committedAt = undefined;
     },

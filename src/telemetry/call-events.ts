@@ -10,12 +10,18 @@ export const CALL_EVENTS_VERSION = 1;
 /** The stream, per deployment: several deployments may share one Redis. */
 export const callEventsStream = (deployment: string) => `switchboard:${deployment}:call-events`;
 
-/** Stages of one conversational turn, in seconds, from agents-js `metrics_collected`. */
+/**
+ * Stages of one conversational turn, in seconds: `end_of_turn` (caller's last speech → turn
+ * committed), `stt`, `llm_first_token`, `tts_first_byte` (session LLM only), `agent_internal`
+ * (turn committed → the agent starts speaking: the agent's own share) and `turn_gap` (caller's
+ * last speech → the agent starts speaking).
+ */
 export const TURN_STAGES = [
   'end_of_turn',
   'stt',
   'llm_first_token',
   'tts_first_byte',
+  'agent_internal',
   'turn_gap',
 ] as const;
 export type TurnStage = (typeof TURN_STAGES)[number];

@@ -92,7 +92,7 @@ export const greetingSeconds = new Histogram({
 
 export const turnStageSeconds = new Histogram({
   name: 'switchboard_turn_stage_seconds',
-  help: 'One turn, by stage: end_of_turn delay, stt, llm_first_token, tts_first_byte, and turn_gap (end of speech to first reply audio)',
+  help: 'One turn, by stage: end_of_turn delay, stt, llm_first_token, tts_first_byte, agent_internal (commit to speaking) and turn_gap (end of speech to speaking)',
   labelNames: ['stage'] as const,
   buckets: [...SECONDS_FAST, 0.75, 1.5, 2, 3, 5],
   registers: [registry],
