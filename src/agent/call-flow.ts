@@ -13,7 +13,8 @@ import { joinCall, type JoinedCall } from './call/join.js';
 import { openCallEvents, type CallEvents } from './call/events.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
-import { prepareOfflineParts, type OfflineParts } from './engines/index.js';
+import { createTts, prepareOfflineParts, type OfflineParts } from './engines/index.js';
+import { lineAudio, prefetchLines, type LineAudio } from './line-audio.js';
 import { prefetchRejections, rejectionAudio, type RejectionAudio } from './rejection-audio.js';
 import { startConversation, type Conversation } from './session.js';
 import { SIP_ATTR, waitForCallActive } from './call/sip-participant.js';
@@ -27,6 +28,8 @@ export interface ProcessData extends Record<string, unknown> {
   logger: Logger;
   pseudonymizer: Pseudonymizer;
   rejections: RejectionAudio;
+  /** The greeting and the recovery line in every language, in the call's voice. */
+  lines: LineAudio;
   /** The VAD and the offline recogniser's grammar, built before the call rings. */
   offline: OfflineParts;
 }
@@ -48,14 +51,20 @@ export async function prepareProcess(
     logger,
     pseudonymizer: pseudonymizerFromConfig(config.admission),
     rejections: rejectionAudio(config.admission, agent.engines.tts.offline.voices),
+    lines: lineAudio((language) => createTts(config, language)),
     offline: await prepareOfflineParts(
       config,
       grammarPhrases(agent.classifier, agent.brain.rules),
       logger,
     ),
   });
-  // After prewarm, off its path: a refusal then plays from memory.
-  setImmediate(() => void prefetchRejections((data as ProcessData).rejections));
+  // After prewarm, off its path: refusals and greetings then play from memory.
+  setImmediate(() => {
+    const proc = data as ProcessData;
+    void prefetchRejections(proc.rejections).then(() =>
+      prefetchLines(proc.lines, [agent.greeting, agent.recovery.resumed]),
+    );
+  });
   return data as ProcessData;
 }
 
@@ -158,7 +167,7 @@ export async function runCall(
     const resumed = recovery > 0 && call.caller.attributes[SIP_ATTR.callStatus] === 'active';
     if (resumed) logger.warn({ recovery }, 'resuming a call that lost its agent');
     const opening = resumed ? config.agent.recovery.resumed : config.agent.greeting;
-    if (await greetWhenActive(ctx, call, conversation, opening, events)) {
+    if (await greetWhenActive(ctx, call, conversation, opening, events, proc.lines)) {
       logger.info({ why: await state.ended }, 'call over');
     }
   } catch (err) {
@@ -182,6 +191,7 @@ async function greetWhenActive(
   conversation: Conversation,
   opening: SwitchboardConfig['agent']['greeting'],
   events: CallEvents,
+  lines: LineAudio,
 ): Promise<boolean> {
   // A caller who hangs up while it rings ends the wait at once (a burst's late callers do).
   const active = await Promise.race([
@@ -196,7 +206,9 @@ async function greetWhenActive(
   call.mark('active');
   events.emit({ type: 'answered', seconds: call.stages.active! / 1000 });
   call.logger.info({ stages: call.stages }, 'call set-up');
-  conversation.speaker.say(opening[call.state.language]);
+  const { language } = call.state;
+  const audio = lines.ready(opening[language], language);
+  conversation.speaker.say(opening[language], audio ? { audio } : undefined);
   return true;
 }
 

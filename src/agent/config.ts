@@ -144,6 +144,12 @@ export const agentConfigSchema = z
     }),
     /** Silence after the caller's last word before the turn ends (VAD endpointing). */
     endpointingMs: z.number().int().min(100).max(3000).default(500),
+    /**
+     * Barge-in: how long the caller must speak over the agent before it stops talking (and
+     * listens). Safety lines (the 112 instruction, the hand-off announcement) are never
+     * interrupted. Shorter stops sooner; longer ignores coughs and line noise.
+     */
+    bargeInMs: z.number().int().min(50).max(2000).default(150),
     engines: enginesConfigSchema.default({}),
     brain: brainConfigSchema.default({}),
     classifier: classifierConfigSchema.default({}),

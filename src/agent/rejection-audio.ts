@@ -3,6 +3,7 @@ import { rejectionPrompt, type AdmissionConfig, type RejectionReason } from '../
 import { LANGUAGES } from '../common/index.js';
 import type { Language } from './config.js';
 import { EspeakTTS } from './engines/espeak-tts.js';
+import { lineAudio } from './line-audio.js';
 
 export interface RejectionPromptAudio {
   text: string;
@@ -25,27 +26,12 @@ export function rejectionAudio(
   admission: AdmissionConfig,
   voices: Record<Language, string>,
 ): RejectionAudio {
-  const cache = new Map<string, Promise<RejectionPromptAudio>>();
-  return (reason, language) => {
-    const key = `${reason}:${language}`;
-    let audio = cache.get(key);
-    if (!audio) {
-      audio = synthesize(rejectionPrompt(admission, reason, language), language, voices);
-      cache.set(key, audio);
-    }
-    return audio;
+  // Always offline: a refusal must cost no vendor money.
+  const lines = lineAudio((language) => new EspeakTTS({ language, voices }));
+  return async (reason, language) => {
+    const text = rejectionPrompt(admission, reason, language);
+    return { text, frames: await lines.get(text, language) };
   };
-}
-
-async function synthesize(
-  text: string,
-  language: Language,
-  voices: Record<Language, string>,
-): Promise<RejectionPromptAudio> {
-  const frames: AudioFrame[] = [];
-  for await (const chunk of new EspeakTTS({ language, voices }).synthesize(text))
-    frames.push(chunk.frame);
-  return { text, frames };
 }
 
 /** Synthesises every prompt in turn, in the background of a warm process; failures wait for use. */

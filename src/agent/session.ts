@@ -21,6 +21,7 @@ import type { JoinedCall } from './call/join.js';
 import { createClassifier, type Classifier } from './classify/index.js';
 import type { AgentConfig, Language } from './config.js';
 import { SwitchboardAgent } from './conversation.js';
+import { audioStream } from './line-audio.js';
 import { createCallEngines, type CallEngines, type OfflineParts } from './engines/index.js';
 import {
   allowedTargets,
@@ -173,6 +174,11 @@ function createSession(
     tts: engines.tts,
     llm: backend ?? engines.llm,
     vad: engines.vad,
+    // agents-js ignores (and discards) a caller's speech during the agent's first 3 s of speech on
+    // an inbound SIP call, for echo cancellation to settle: the greeting could not be interrupted
+    // and a caller talking over it was not heard at all. A phone line's echo is cancelled by the
+    // carrier and the handset; a false interruption resumes the line (resumeFalseInterruption).
+    aecWarmupDuration: 0,
     // Explicit, so no cloud turn detector or interruption model is picked behind our back.
     turnHandling: {
       turnDetection: 'vad',
@@ -181,7 +187,8 @@ function createSession(
         minDelay: agentConfig.endpointingMs,
         maxDelay: agentConfig.endpointingMs * 4,
       },
-      interruption: { enabled: true, mode: 'vad' },
+      // Heard over any interruptible line, the greeting included (see aecWarmupDuration).
+      interruption: { enabled: true, mode: 'vad', minDuration: agentConfig.bargeInMs },
       // A speculative turn would reach the customer's backend and could fire its intent for a
       // turn that is then thrown away.
       preemptiveGeneration: { enabled: agentConfig.brain.kind !== 'backend' },
@@ -191,7 +198,11 @@ function createSession(
 
 function speakerOf(session: voice.AgentSession): Speaker {
   return {
-    say: (text, opts) => session.say(text, { allowInterruptions: opts?.interruptible ?? true }),
+    say: (text, opts) =>
+      session.say(text, {
+        allowInterruptions: opts?.interruptible ?? true,
+        ...(opts?.audio ? { audio: audioStream(opts.audio) } : {}),
+      }),
     interrupt: async () => {
       // A safety line (the 112 instruction, a hand-off announcement) refuses to be interrupted;
       // the verb's own line then simply follows it.

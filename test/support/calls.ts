@@ -48,11 +48,17 @@ function wavMs(path: string): number {
 /** A caller who says `text` (espeak-ng, 16 kHz for G.722: the offline recogniser needs wideband) after the greeting. */
 export function say(
   text: string | string[],
-  opts: { as?: keyof typeof TRUNKS; voice?: string; waitSeconds?: number } = {},
+  opts: {
+    as?: keyof typeof TRUNKS;
+    voice?: string;
+    waitSeconds?: number;
+    /** When the caller starts speaking, in seconds after the answer (default 5: after the greeting). */
+    leadSeconds?: number;
+  } = {},
 ): Promise<CallResult> {
   const spoken = speechWav(join(dir, `say-${n++}.wav`), text, {
     voice: opts.voice,
-    padSeconds: 5,
+    padSeconds: opts.leadSeconds ?? 5,
     tailSeconds: opts.waitSeconds ?? 9,
   });
   const spokenMs = wavMs(spoken);

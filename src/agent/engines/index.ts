@@ -21,6 +21,16 @@ export interface CallEngines {
   close(): Promise<void>;
 }
 
+/** The agent's voice as the config asks for it: the cloud TTS, or espeak-ng offline. */
+export function createTts(config: SwitchboardConfig, language: Language): tts.TTS {
+  return createCloudEngines(config.agent, { language }).tts ?? offlineTts(config, language);
+}
+
+function offlineTts(config: SwitchboardConfig, language: Language): EspeakTTS {
+  const { voices, rate } = config.agent.engines.tts.offline;
+  return new EspeakTTS({ language, voices, rate });
+}
+
 /** VAD tuned for telephone audio: a turn ends after `endpointingMs` of silence. */
 export function createVad(endpointingMs: number): inference.VAD {
   return new inference.VAD({ minSilenceDuration: endpointingMs, minSpeechDuration: 100 });
@@ -57,14 +67,11 @@ export function createCallEngines(
   language: Language,
   offline: OfflineParts,
 ): CallEngines {
-  const { engines } = config.agent;
   const cloud = createCloudEngines(config.agent, { language });
   const { vad, sphinx } = offline;
   // The offline recogniser is not streaming: the VAD cuts the audio into turns for it.
   const stt = cloud.stt ?? new agentsStt.StreamAdapter(sphinx!, vad);
-  const tts =
-    cloud.tts ??
-    new EspeakTTS({ language, voices: engines.tts.offline.voices, rate: engines.tts.offline.rate });
+  const tts = cloud.tts ?? offlineTts(config, language);
   return {
     stt,
     tts,

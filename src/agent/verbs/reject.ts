@@ -1,10 +1,10 @@
-import { ReadableStream } from 'node:stream/web';
 import { voice } from '@livekit/agents';
 import type { AudioFrame, RemoteParticipant, Room } from '@livekit/rtc-node';
 import { RECORD_FREE_SESSION_OPTIONS } from '../../privacy/index.js';
 import type { CallState } from '../call/call-state.js';
 import { EspeakTTS } from '../engines/index.js';
 import { waitForCallActive } from '../call/sip-participant.js';
+import { audioStream } from '../line-audio.js';
 
 export interface RejectContext {
   call: CallState;
@@ -43,13 +43,4 @@ export async function reject(ctx: RejectContext, reason: string): Promise<void> 
   } finally {
     await session.close();
   }
-}
-
-function audioStream(frames: AudioFrame[]): ReadableStream<AudioFrame> {
-  return new ReadableStream({
-    start(controller) {
-      for (const frame of frames) controller.enqueue(frame);
-      controller.close();
-    },
-  });
 }

@@ -1,3 +1,4 @@
+import type { AudioFrame } from '@livekit/rtc-node';
 import type { SipClient } from 'livekit-server-sdk';
 import type { Logger } from '../../telemetry/index.js';
 import type { CallState } from '../call/call-state.js';
@@ -11,7 +12,8 @@ export interface Utterance {
 
 /** The agent's voice on this call. */
 export interface Speaker {
-  say(text: string, opts?: { interruptible?: boolean }): Utterance;
+  /** `audio`: the line already synthesised (kept in memory), played instead of synthesising it. */
+  say(text: string, opts?: { interruptible?: boolean; audio?: AudioFrame[] }): Utterance;
   /** Stops whatever the agent is saying. */
   interrupt(): Promise<void>;
 }

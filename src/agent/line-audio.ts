@@ -1,0 +1,65 @@
+import { ReadableStream } from 'node:stream/web';
+import type { tts } from '@livekit/agents';
+import type { AudioFrame } from '@livekit/rtc-node';
+import { LANGUAGES } from '../common/index.js';
+import type { Language } from './config.js';
+
+/** Fixed lines (greetings, refusals) as audio, synthesised once per process and kept in memory. */
+export interface LineAudio {
+  /** The line's audio, synthesised now unless it already was. */
+  get(text: string, language: Language): Promise<AudioFrame[]>;
+  /** The line's audio if it is already in memory: otherwise speak it live, which starts sooner. */
+  ready(text: string, language: Language): AudioFrame[] | undefined;
+}
+
+/**
+ * Fixed lines cost a TTS round trip only the first time a process needs them; afterwards they play
+ * from memory (never from disk: no audio is ever written). A failed synthesis is forgotten, so the
+ * next call tries again.
+ */
+export function lineAudio(ttsFor: (language: Language) => tts.TTS): LineAudio {
+  const cache = new Map<string, Promise<AudioFrame[]>>();
+  const done = new Map<string, AudioFrame[]>();
+  const key = (text: string, language: Language) => `${language}\n${text}`;
+  return {
+    get(text, language) {
+      const k = key(text, language);
+      let audio = cache.get(k);
+      if (!audio) {
+        audio = framesOf(ttsFor(language), text);
+        audio.then(
+          (frames) => done.set(k, frames),
+          () => cache.delete(k),
+        );
+        cache.set(k, audio);
+      }
+      return audio;
+    },
+    ready: (text, language) => done.get(key(text, language)),
+  };
+}
+
+/** Synthesises each line in every language in turn, in the background of a warm process. */
+export async function prefetchLines(
+  audio: LineAudio,
+  lines: Array<Record<Language, string>>,
+): Promise<void> {
+  for (const line of lines)
+    for (const language of LANGUAGES) await audio.get(line[language], language).catch(() => []);
+}
+
+async function framesOf(engine: tts.TTS, text: string): Promise<AudioFrame[]> {
+  const frames: AudioFrame[] = [];
+  for await (const chunk of engine.synthesize(text)) frames.push(chunk.frame);
+  return frames;
+}
+
+/** Audio kept in memory, as the stream `session.say(text, { audio })` plays. */
+export function audioStream(frames: AudioFrame[]): ReadableStream<AudioFrame> {
+  return new ReadableStream({
+    start(controller) {
+      for (const frame of frames) controller.enqueue(frame);
+      controller.close();
+    },
+  });
+}
