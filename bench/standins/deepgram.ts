@@ -41,6 +41,12 @@ export interface DeepgramDelays {
   interimMs?: DelaySpec;
   /** Before the final `Results` (`is_final` and `speech_final`), after the endpoint is seen. */
   finalMs?: DelaySpec;
+  /**
+   * Instead of `finalMs`: the final of an endpointed utterance goes out this long after the end of
+   * its voiced audio as that audio arrived (audio streams in real time), however long the
+   * endpointing took, or at once when that was longer. A vendor's latency is quoted this way.
+   */
+  finalAfterSpeechEndMs?: DelaySpec;
 }
 
 export interface DeepgramStandinOptions {
@@ -62,6 +68,8 @@ export interface DeepgramStandinOptions {
 export interface DeepgramStandin extends StandinHandle {
   /** Replaces the remaining script. */
   setScript(items: DeepgramScriptItem[]): void;
+  /** Replaces the delays from now on; the seeded sequence goes on (`seed` is ignored here). */
+  setDelays(delays: DeepgramDelays): void;
   /** Script items not used yet. */
   remaining(): number;
 }
@@ -71,6 +79,7 @@ const BLOCK_MS = 10;
 export async function start(opts: DeepgramStandinOptions = {}): Promise<DeepgramStandin> {
   const clock = createClock();
   const pick = createDelayPicker(opts.delays?.seed ?? 1);
+  let delays: DeepgramDelays = opts.delays ?? {};
   const requests: StandinRequest[] = [];
   const events: StandinEvent[] = [];
   let script = [...(opts.script ?? [])];
@@ -107,7 +116,7 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
       return;
     }
     const item = nextItem();
-    const delay = pick(opts.delays?.finalMs);
+    const delay = pick(delays.finalMs);
     events.push({
       at: clock(),
       kind: 'prerecorded',
@@ -144,6 +153,8 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
     const requestId = nextRequestId();
     const blockBytes = Math.round((sampleRate * BLOCK_MS) / 1000) * channels * 2;
     let pending = Buffer.alloc(0);
+    // Audio of the current chunk after the block being read: already arrived, so already past.
+    let chunkTailMs = 0;
     let audioMs = 0;
     let voicedMs = 0;
     let silenceMs = 0;
@@ -188,10 +199,15 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
       speaking = false;
       voicedMs = 0;
       const text = u.item.transcript;
-      schedule('final', pick(opts.delays?.finalMs), () => results(u, text, true, fromFinalize), {
+      const afterSpeechEnd = fromFinalize ? undefined : delays.finalAfterSpeechEndMs;
+      const target = afterSpeechEnd === undefined ? undefined : pick(afterSpeechEnd);
+      const delay =
+        target === undefined ? pick(delays.finalMs) : Math.max(0, target - silenceMs - chunkTailMs);
+      schedule('final', delay, () => results(u, text, true, fromFinalize), {
         language: u.item.language,
         audioMs,
         fromFinalize,
+        ...(target === undefined ? {} : { afterSpeechEndMs: target }),
       });
       if (utteranceEndMs !== undefined) {
         schedule('utterance_end', 0, () => ({
@@ -222,7 +238,7 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
         };
         if (vadEvents) {
           const at = utterance.startMs / 1000;
-          schedule('speech_started', pick(opts.delays?.speechStartedMs), () => ({
+          schedule('speech_started', pick(delays.speechStartedMs), () => ({
             type: 'SpeechStarted',
             channel: [0, 1],
             timestamp: at,
@@ -240,7 +256,7 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
         const shown = all.slice(0, Math.min(all.length - 1, due * 2)).join(' ');
         const u = utterance;
         if (shown)
-          schedule('interim', pick(opts.delays?.interimMs), () => results(u, shown, false, false));
+          schedule('interim', pick(delays.interimMs), () => results(u, shown, false, false));
       }
       if (silenceMs >= settings.endpointingMs) finish(false);
     };
@@ -250,6 +266,7 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
         const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
         pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
         while (pending.length >= blockBytes) {
+          chunkTailMs = Math.floor((pending.length - blockBytes) / blockBytes) * BLOCK_MS;
           onBlock(pending.subarray(0, blockBytes));
           pending = pending.subarray(blockBytes);
         }
@@ -288,6 +305,9 @@ export async function start(opts: DeepgramStandinOptions = {}): Promise<Deepgram
       script = [...items];
     },
     remaining: () => script.length,
+    setDelays(next) {
+      delays = next;
+    },
     async stop() {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -62,6 +62,8 @@ export interface ElevenLabsSynthesis {
 
 export interface ElevenLabsStandin extends StandinHandle {
   syntheses: ElevenLabsSynthesis[];
+  /** Replaces the delays from now on; the seeded sequence goes on (`seed` is ignored here). */
+  setDelays(delays: ElevenLabsDelays): void;
 }
 
 interface Context {
@@ -73,6 +75,7 @@ interface Context {
 export async function start(opts: ElevenLabsStandinOptions = {}): Promise<ElevenLabsStandin> {
   const clock = createClock();
   const pick = createDelayPicker(opts.delays?.seed ?? 1);
+  let delays: ElevenLabsDelays = opts.delays ?? {};
   const requests: StandinRequest[] = [];
   const events: StandinEvent[] = [];
   const syntheses: ElevenLabsSynthesis[] = [];
@@ -105,14 +108,14 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
       return void res
         .writeHead(400)
         .end(JSON.stringify({ detail: { status: 'invalid_output_format' } }));
-    const delay = pick(opts.delays?.firstByteMs);
+    const delay = pick(delays.firstByteMs);
     events.push({ at: clock(), kind: 'first_byte', delayMs: delay, detail: { http: true } });
     await sleep(delay);
     res.writeHead(200, { 'content-type': 'audio/pcm' });
     const total = durationSamples(body.text ?? '', sampleRate);
     const step = Math.round((sampleRate * chunkMs) / 1000);
     for (let at = 0; at < total; at += step) {
-      if (at > 0) await sleep(pick(opts.delays?.chunkIntervalMs));
+      if (at > 0) await sleep(pick(delays.chunkIntervalMs));
       res.write(voiceLikePcm(sampleRate, Math.min(step, total - at), at));
     }
     res.end();
@@ -152,7 +155,7 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
       if (!text) return;
       ctx.generations += 1;
       syntheses.push({ text, ...voice });
-      const first = pick(opts.delays?.firstByteMs);
+      const first = pick(delays.firstByteMs);
       events.push({
         at: clock(),
         kind: 'first_byte',
@@ -171,7 +174,7 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
       for (let at = 0; at < total; at += step) {
         const pcm = voiceLikePcm(sampleRate, Math.min(step, total - at), ctx.offsetSamples + at);
         const firstChunk = at === 0;
-        sendAt(firstChunk ? first : pick(opts.delays?.chunkIntervalMs), () => ({
+        sendAt(firstChunk ? first : pick(delays.chunkIntervalMs), () => ({
           audio: pcm.toString('base64'),
           ...(firstChunk ? { alignment, normalizedAlignment: alignment } : {}),
           contextId,
@@ -223,6 +226,9 @@ export async function start(opts: ElevenLabsStandinOptions = {}): Promise<Eleven
     requests,
     events,
     syntheses,
+    setDelays(next) {
+      delays = next;
+    },
     async stop() {
       for (const client of wss.clients) client.terminate();
       wss.close();

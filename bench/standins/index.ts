@@ -7,8 +7,18 @@ export {
   start as startDeepgram,
   type DeepgramStandin,
   type DeepgramScriptItem,
+  type DeepgramDelays,
 } from './deepgram.js';
-export { start as startOpenAI, type OpenAIStandin, type OpenAIScriptItem } from './openai.js';
-export { start as startElevenLabs, type ElevenLabsStandin } from './elevenlabs.js';
+export {
+  start as startOpenAI,
+  type OpenAIStandin,
+  type OpenAIScriptItem,
+  type OpenAIDelays,
+} from './openai.js';
+export {
+  start as startElevenLabs,
+  type ElevenLabsStandin,
+  type ElevenLabsDelays,
+} from './elevenlabs.js';
 export type { DelaySpec, StandinHandle, StandinRequest, StandinEvent } from './common.js';
 export { voiceLikePcm, pcmRms } from './common.js';

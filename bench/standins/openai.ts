@@ -58,11 +58,14 @@ export interface OpenAIStandinOptions {
 export interface OpenAIStandin extends StandinHandle {
   setScript(script: NonNullable<OpenAIStandinOptions['script']>): void;
   remaining(): number;
+  /** Replaces the delays from now on; the seeded sequence goes on (`seed` is ignored here). */
+  setDelays(delays: OpenAIDelays): void;
 }
 
 export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStandin> {
   const clock = createClock();
   const pick = createDelayPicker(opts.delays?.seed ?? 1);
+  let delays: OpenAIDelays = opts.delays ?? {};
   const requests: StandinRequest[] = [];
   const events: StandinEvent[] = [];
   let script = opts.script ?? [];
@@ -125,7 +128,7 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
     }
     const id = `chatcmpl-standin${String(++counter).padStart(6, '0')}`;
     const item = nextItem(body);
-    const firstMs = pick(opts.delays?.firstTokenMs);
+    const firstMs = pick(delays.firstTokenMs);
     events.push({
       at: clock(),
       kind: 'first_token',
@@ -166,7 +169,7 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
     const tokens = tokenize(item.text ?? '');
     send(delta({ role: 'assistant', content: tokens.length ? '' : null, refusal: null }));
     for (const [i, token] of tokens.entries()) {
-      if (i > 0) await sleep(pick(opts.delays?.interTokenMs));
+      if (i > 0) await sleep(pick(delays.interTokenMs));
       send(delta({ content: token }));
     }
     let completionTokens = tokens.length;
@@ -186,7 +189,7 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
         }),
       );
       for (let i = 0; i < args.length; i += 8) {
-        await sleep(pick(opts.delays?.interTokenMs));
+        await sleep(pick(delays.interTokenMs));
         send(delta({ tool_calls: [{ index: 0, function: { arguments: args.slice(i, i + 8) } }] }));
       }
       completionTokens += Math.ceil(args.length / 4);
@@ -225,6 +228,9 @@ export async function start(opts: OpenAIStandinOptions = {}): Promise<OpenAIStan
       script = Array.isArray(next) ? [...next] : next;
     },
     remaining: () => (typeof script === 'function' ? Infinity : script.length),
+    setDelays(next) {
+      delays = next;
+    },
     async stop() {
       tracked.destroyAll();
       await closeServer(server);

@@ -95,6 +95,32 @@ describe('Deepgram stand-in', () => {
     expect(dg.remaining()).toBe(0);
     ws.close();
   });
+
+  it('times a final from the end of speech when asked, counting audio already past', async () => {
+    const dg = await startDeepgram({
+      endpointingMs: 80,
+      script: [{ transcript: 'one', language: 'en' }],
+    });
+    stops.push(() => dg.stop());
+    dg.setDelays({ finalAfterSpeechEndMs: 150 });
+    const { ws, messages } = await open(
+      `${dg.url}/v1/listen?encoding=linear16&sample_rate=16000&channels=1`,
+      { Authorization: 'Token any' },
+    );
+    // 0.5 s of voice, then 100 ms of silence in one chunk: the endpoint (80 ms of silence) is
+    // read 20 ms before the chunk's end, so 100 ms of the 150 are past and 50 remain.
+    ws.send(Buffer.concat([voiceLikePcm(16000, 8000), Buffer.alloc(3200)]));
+    await until(() => messages.some((m) => m.is_final === true));
+    const final = dg.events.find((e) => e.kind === 'final');
+    expect(final?.delayMs).toBe(50);
+    expect(final?.detail?.afterSpeechEndMs).toBe(150);
+    // Silence that arrived long after the endpoint was due (a late chunk): sent at once.
+    dg.setScript([{ transcript: 'two', language: 'en' }]);
+    ws.send(Buffer.concat([voiceLikePcm(16000, 8000), Buffer.alloc(9600)]));
+    await until(() => dg.events.filter((e) => e.kind === 'final').length === 2);
+    expect(dg.events.filter((e) => e.kind === 'final')[1]?.delayMs).toBe(0);
+    ws.close();
+  });
 });
 
 describe('OpenAI stand-in', () => {
