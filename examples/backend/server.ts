@@ -1,9 +1,12 @@
 /**
- * A small reference backend ("orchestrator") for Switchboard's `backend` brain, protocol v1
- * (docs/backend-protocol.md). It checks the bearer token, keeps one session per call, and
+ * A small reference backend ("orchestrator") for Switchboard's `backend` brain, protocols v1 and
+ * v2 (docs/backend-protocol.md). It checks the bearer token, keeps one session per call, and
  * answers each `user_turn` with streamed `reply_delta` messages and a `reply_end`: from a
  * script when given one, otherwise from simple keyword rules. It returns `escalate` when the
  * caller asks for a human and `end` on goodbye.
+ *
+ * In v2 it answers speculative turns at once but records a turn as committed (its only "side
+ * effect") on `commit_turn`; a cancelled or superseded speculative turn is never committed.
  *
  * Run it: BACKEND_TOKEN=secret npx tsx examples/backend/server.ts --port 8090
  */
@@ -13,7 +16,9 @@ import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  BACKEND_PROTOCOL_VERSIONS,
   parseClientMessage,
+  type ClientMessage,
   type ConversationalIntent,
 } from '../../src/agent/brains/backend-protocol.js';
 
@@ -35,6 +40,10 @@ export interface ExampleBackendOptions {
   replyDelayMs?: number;
   /** Between deltas. */
   deltaIntervalMs?: number;
+  /** The versions it speaks (default 1 and 2); `[1]` makes it a v1 backend. */
+  protocols?: number[];
+  /** Answers turns when the script is empty (default: the keyword rules, `ruleReply`). */
+  reply?: (text: string, language: Language) => ExampleReply;
 }
 
 export interface TurnRecord {
@@ -43,6 +52,12 @@ export interface TurnRecord {
   text: string;
   language: Language;
   cancelled: boolean;
+  /** The user_turn said `speculative: true`. */
+  speculative: boolean;
+  /** The turn counts: a plain turn at once, a speculative one on `commit_turn`. */
+  committed: boolean;
+  /** From the speculative user_turn to its commit_turn. */
+  commitDelayMs?: number;
 }
 
 export interface ExampleBackend {
@@ -59,6 +74,8 @@ export interface ExampleBackend {
     ended?: string;
   }>;
   turns: TurnRecord[];
+  /** Every valid message the agent sent, in order. */
+  messages: ClientMessage[];
   /** Replaces the remaining scripted replies. */
   setScript(replies: ExampleReply[]): void;
   stop(): Promise<void>;
@@ -106,6 +123,7 @@ export async function startExampleBackend(opts: ExampleBackendOptions): Promise<
   const script = [...(opts.script ?? [])];
   const sessions: ExampleBackend['sessions'] = [];
   const turns: TurnRecord[] = [];
+  const messages: ClientMessage[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
   let rejected = 0;
@@ -130,11 +148,22 @@ export async function startExampleBackend(opts: ExampleBackendOptions): Promise<
 
   function serve(ws: WebSocket): void {
     let sessionId: string | undefined;
+    let protocol = 1;
     const cancelled = new Set<string>();
+    const received = new WeakMap<TurnRecord, number>();
+    const turnOf = (turnId: string) =>
+      [...turns].reverse().find((t) => t.turnId === turnId && t.sessionId === sessionId);
+    /** A speculative turn neither committed nor cancelled yet is dropped by the next turn. */
+    const dropOpenTurns = () => {
+      for (const turn of turns) {
+        if (turn.sessionId === sessionId && !turn.committed) turn.cancelled = true;
+      }
+    };
     const send = (message: object) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message));
     ws.on('message', async (data) => {
       const message = parseClientMessage(String(data));
       if (!message) return send({ type: 'error', code: 'bad_message' });
+      messages.push(message);
       if (message.type === 'session_start') {
         sessionId = message.session_id;
         sessions.push({
@@ -143,30 +172,52 @@ export async function startExampleBackend(opts: ExampleBackendOptions): Promise<
           caller: message.caller,
           resumed: message.resumed,
         });
-        return send({ type: 'session_ready', session_id: sessionId });
+        const ours = opts.protocols ?? [...BACKEND_PROTOCOL_VERSIONS];
+        protocol = Math.max(1, ...(message.protocols ?? []).filter((v) => ours.includes(v)));
+        return send({
+          type: 'session_ready',
+          session_id: sessionId,
+          ...(protocol > 1 ? { protocol } : {}),
+        });
       }
       if (message.session_id !== sessionId) return send({ type: 'error', code: 'no_session' });
       if (message.type === 'session_end') {
         const session = [...sessions].reverse().find((s) => s.sessionId === sessionId);
         if (session) session.ended = message.reason;
+        dropOpenTurns();
         return ws.close(1000);
       }
       if (message.type === 'cancel_turn') {
         cancelled.add(message.turn_id);
-        const turn = [...turns]
-          .reverse()
-          .find((t) => t.turnId === message.turn_id && t.sessionId === sessionId);
+        const turn = turnOf(message.turn_id);
         if (turn) turn.cancelled = true;
         return;
       }
-      turns.push({
+      if (message.type === 'commit_turn') {
+        const turn = turnOf(message.turn_id);
+        // Only now would a real backend book the appointment or open the ticket.
+        if (turn && turn.speculative && !turn.cancelled && !turn.committed) {
+          turn.committed = true;
+          turn.commitDelayMs = Date.now() - (received.get(turn) ?? Date.now());
+        }
+        return;
+      }
+      dropOpenTurns();
+      // A v1 backend does not know the field: it would take every turn as committed.
+      const speculative = message.speculative === true;
+      const record: TurnRecord = {
         sessionId,
         turnId: message.turn_id,
         text: message.text,
         language: message.language,
         cancelled: false,
-      });
-      const reply: ExampleReply = script.shift() ?? ruleReply(message.text, message.language);
+        speculative,
+        committed: !(speculative && protocol >= 2),
+      };
+      turns.push(record);
+      received.set(record, Date.now());
+      const answer = opts.reply ?? ruleReply;
+      const reply: ExampleReply = script.shift() ?? answer(message.text, message.language);
       if ('drop' in reply) return ws.terminate();
       if ('stall' in reply) return;
       await sleep(opts.replyDelayMs ?? 0);
@@ -202,6 +253,7 @@ export async function startExampleBackend(opts: ExampleBackendOptions): Promise<
     },
     sessions,
     turns,
+    messages,
     setScript(replies) {
       script.splice(0, script.length, ...replies);
     },

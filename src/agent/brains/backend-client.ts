@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { Logger } from '../../telemetry/index.js';
 import {
-  BACKEND_PROTOCOL_VERSION,
+  BACKEND_BASE_PROTOCOL,
+  BACKEND_PROTOCOL_VERSIONS,
   parseServerMessage,
   type ClientMessage,
   type ServerMessage,
@@ -30,10 +31,20 @@ const SETTLED: Partial<Record<BackendState, StartResult>> = {
 interface ActiveTurn {
   id: string;
   request: TurnRequest;
+  /** user_turn went out on the current connection. */
   sent: boolean;
   sentAt: number;
   deltas: number;
   timer?: NodeJS.Timeout;
+  /** Committed by the agent; a speculative turn is not until `request.commit` says so. */
+  committed: boolean;
+  /** The last user_turn said `speculative: true`, so the backend waits for commit/cancel. */
+  speculative: boolean;
+  commitSent: boolean;
+  /** The backend no longer has the turn (cancel_turn sent, or its connection is gone). */
+  dropped: boolean;
+  /** The reply ended before the commit: reported only once the turn is committed. */
+  held?: TurnOutcome;
   settle(result: TurnOutcome): void;
 }
 
@@ -42,6 +53,10 @@ interface ActiveTurn {
  * session_start on every (re)connection, one turn at a time, reconnection with exponential
  * backoff, and a silence timeout per turn. It never throws into the call: every turn settles with
  * a result the brain turns into speech.
+ *
+ * Speculative turns (protocol v2): the reply streams before the commit, but the outcome (the
+ * intent) is held until the commit and dropped on a discard. A v1 backend never sees one: the
+ * turn is sent, as a plain user_turn, only once it is committed.
  */
 export class BackendClient {
   readonly sessionId = randomUUID();
@@ -52,6 +67,7 @@ export class BackendClient {
   #attempt = 0;
   #sessionStarted = false;
   #turnCounter = 0;
+  #protocol = 1;
   #turn: ActiveTurn | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #waiters = new Set<() => void>();
@@ -65,6 +81,11 @@ export class BackendClient {
     return this.#state;
   }
 
+  /** The version the backend chose at the last session_ready (1 until then). */
+  get protocol(): number {
+    return this.#protocol;
+  }
+
   /** Connects and starts the session; resolves when ready, refused, or after connectTimeoutMs. */
   async start(): Promise<StartResult> {
     if (this.#state === 'idle') this.#connect();
@@ -73,6 +94,7 @@ export class BackendClient {
 
   /** Sends one caller turn and streams the reply through `onDelta`. Never rejects. */
   runTurn(request: TurnRequest): Promise<TurnResult> {
+    // One turn at a time: a newer turn, speculative or not, replaces the open one.
     if (this.#turn) this.#cancel(this.#turn);
     const turnId = `t${++this.#turnCounter}`;
     if (this.#state === 'unauthorized') {
@@ -88,6 +110,10 @@ export class BackendClient {
         sent: false,
         sentAt: 0,
         deltas: 0,
+        committed: !request.commit,
+        speculative: false,
+        commitSent: false,
+        dropped: false,
         settle: (result) => {
           if (this.#turn !== turn) return;
           this.#turn = undefined;
@@ -97,8 +123,13 @@ export class BackendClient {
         },
       };
       const onAbort = () => this.#cancel(turn);
-      if (request.signal?.aborted) return resolve({ turnId, status: 'cancelled', deltas: 0 });
+      if (request.signal?.aborted) {
+        return resolve({ turnId, status: request.commit ? 'discarded' : 'cancelled', deltas: 0 });
+      }
       request.signal?.addEventListener('abort', onAbort, { once: true });
+      void request.commit?.then((committed) =>
+        committed ? this.#commit(turn) : this.#cancel(turn),
+      );
       this.#turn = turn;
       this.#armTimer(turn);
       if (this.#state === 'ready') this.#sendTurn(turn);
@@ -154,7 +185,8 @@ export class BackendClient {
     ws.on('open', () => {
       this.#send({
         type: 'session_start',
-        protocol: BACKEND_PROTOCOL_VERSION,
+        protocol: BACKEND_BASE_PROTOCOL,
+        protocols: [...BACKEND_PROTOCOL_VERSIONS],
         session_id: this.sessionId,
         call_id: this.#opts.callId,
         caller: this.#opts.caller,
@@ -172,7 +204,7 @@ export class BackendClient {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       const message = parseServerMessage(String(data));
-      if (!message) return this.#log.warn('backend sent a message that is not protocol v1');
+      if (!message) return this.#log.warn('backend sent a message that is not in the protocol');
       this.#onMessage(message);
     });
     ws.on('error', (err) => this.#log.debug({ err: err.message }, 'backend socket error'));
@@ -182,9 +214,12 @@ export class BackendClient {
       this.#ws = undefined;
       if (this.#state === 'closed' || this.#state === 'unauthorized') return;
       const turn = this.#turn;
-      // A reply already half spoken cannot be resumed; an unanswered turn is sent again.
-      if (turn && turn.deltas > 0) turn.settle({ status: 'interrupted' });
-      else if (turn) turn.sent = false;
+      // A reply already half spoken cannot be resumed; an unanswered turn is sent again. A whole
+      // reply waiting for its commit stays: the resumed session still has the turn.
+      if (turn && !turn.held && turn.deltas > 0) {
+        turn.dropped = true;
+        this.#finish(turn, { status: 'interrupted' });
+      } else if (turn && !turn.held) turn.sent = false;
       this.#scheduleReconnect();
     });
   }
@@ -205,14 +240,17 @@ export class BackendClient {
     if (message.type === 'session_ready') {
       if (message.session_id !== this.sessionId) return;
       if (this.#attempt > 0) this.#log.info({ attempts: this.#attempt }, 'backend session resumed');
+      this.#protocol = this.#negotiated(message.protocol);
       this.#state = 'ready';
       this.#attempt = 0;
       this.#wake();
       if (this.#turn && !this.#turn.sent) this.#sendTurn(this.#turn);
+      else if (this.#turn) this.#sendCommit(this.#turn);
       return;
     }
     const turn = this.#turn;
-    if (!turn || message.turn_id !== turn.id) return; // late reply to a cancelled turn
+    // A late reply to a cancelled turn, or more after a reply that is held for its commit.
+    if (!turn || message.turn_id !== turn.id || turn.held) return;
     if (message.type === 'reply_delta') {
       if (turn.deltas === 0)
         this.#opts.telemetry?.firstDelta((performance.now() - turn.sentAt) / 1000);
@@ -224,7 +262,7 @@ export class BackendClient {
         turn.deltas += 1;
         turn.request.onDelta(message.text, turn.id);
       }
-      turn.settle({
+      this.#finish(turn, {
         status: 'ok',
         intent: message.conversational_intent,
         ...(message.transfer_target ? { transferTarget: message.transfer_target } : {}),
@@ -234,19 +272,65 @@ export class BackendClient {
         { code: message.code, turnId: turn.id },
         'backend reported an error for a turn',
       );
-      turn.settle({ status: 'error' });
+      this.#finish(turn, { status: 'error' });
     }
   }
 
+  #negotiated(chosen: number | undefined): number {
+    if (chosen === undefined) return 1;
+    if ((BACKEND_PROTOCOL_VERSIONS as readonly number[]).includes(chosen)) return chosen;
+    // Not a version we offered: speak the one every backend understands.
+    this.#log.warn({ protocol: chosen }, 'backend chose a protocol version it was not offered');
+    return 1;
+  }
+
   #sendTurn(turn: ActiveTurn): void {
+    if (!turn.committed && this.#protocol < 2) {
+      // A v1 backend would act on it at once: it waits for the commit, and so does its timeout.
+      clearTimeout(turn.timer);
+      return;
+    }
+    turn.speculative = !turn.committed;
     turn.sent = this.#send({
       type: 'user_turn',
       session_id: this.sessionId,
       turn_id: turn.id,
       text: turn.request.text,
       language: turn.request.language,
+      ...(turn.speculative ? { speculative: true } : {}),
     });
     turn.sentAt = performance.now();
+  }
+
+  /** The agent committed a speculative turn: tell the backend, and report a reply held for it. */
+  #commit(turn: ActiveTurn): void {
+    if (this.#turn !== turn || turn.committed) return;
+    turn.committed = true;
+    if (turn.held) {
+      this.#sendCommit(turn);
+      return turn.settle(turn.held);
+    }
+    if (turn.sent) return this.#sendCommit(turn);
+    // Held back from a v1 backend until now.
+    this.#armTimer(turn);
+    if (this.#state === 'ready') this.#sendTurn(turn);
+  }
+
+  #sendCommit(turn: ActiveTurn): void {
+    if (!turn.committed || !turn.speculative || turn.commitSent || turn.dropped) return;
+    if (this.#state !== 'ready') return; // sent on the resumed session
+    turn.commitSent = this.#send({
+      type: 'commit_turn',
+      session_id: this.sessionId,
+      turn_id: turn.id,
+    });
+  }
+
+  /** The reply is over (or failed): reported now if committed, else held for the commit. */
+  #finish(turn: ActiveTurn, outcome: TurnOutcome): void {
+    clearTimeout(turn.timer);
+    if (turn.committed) turn.settle(outcome);
+    else turn.held = outcome;
   }
 
   /** The caller's silence budget: from the turn to the first reply text, then between messages. */
@@ -259,11 +343,15 @@ export class BackendClient {
     }, this.#opts.turnTimeoutMs);
   }
 
-  #cancel(turn: ActiveTurn, status: TurnFailure | 'cancelled' = 'cancelled'): void {
-    if (turn.sent && this.#state === 'ready') {
+  /** Without a failure: the turn is dropped (barge-in, a newer turn, or a discard) and ends now. */
+  #cancel(turn: ActiveTurn, failure?: TurnFailure): void {
+    if (this.#turn !== turn) return;
+    if (turn.sent && !turn.dropped && this.#state === 'ready') {
       this.#send({ type: 'cancel_turn', session_id: this.sessionId, turn_id: turn.id });
     }
-    turn.settle({ status });
+    turn.dropped = true;
+    if (failure) return this.#finish(turn, { status: failure });
+    turn.settle({ status: turn.committed ? 'cancelled' : 'discarded' });
   }
 
   #send(message: ClientMessage): boolean {

@@ -2,10 +2,19 @@ import { z } from 'zod';
 import { languageSchema } from '../../common/index.js';
 
 /**
- * Wire messages between the agent and the customer's orchestrator (protocol version 1). One
- * WebSocket per call, JSON text frames, snake_case fields. See docs/backend-protocol.md.
+ * Wire messages between the agent and the customer's orchestrator. One WebSocket per call, JSON
+ * text frames, snake_case fields. See docs/backend-protocol.md.
+ *
+ * Version 2 adds speculative turns (`user_turn.speculative`, `commit_turn`). It is negotiated:
+ * `session_start` keeps `protocol: 1`, which every backend accepts, and offers `protocols`; the
+ * backend picks one in `session_ready.protocol`. A backend that does not answer with 2 is spoken
+ * to in version 1 and never sees a speculative turn.
  */
-export const BACKEND_PROTOCOL_VERSION = 1;
+export const BACKEND_PROTOCOL_VERSION = 2;
+/** The versions this agent speaks, offered in `session_start.protocols`. */
+export const BACKEND_PROTOCOL_VERSIONS = [1, 2] as const;
+/** What `session_start.protocol` says, unchanged since version 1 so v1 backends keep working. */
+export const BACKEND_BASE_PROTOCOL = 1;
 
 export const conversationalIntentSchema = z.enum(['answer', 'escalate', 'end']);
 export type ConversationalIntent = z.infer<typeof conversationalIntentSchema>;
@@ -17,7 +26,9 @@ const id = z.string().min(1).max(128);
 
 export const sessionStartSchema = z.object({
   type: z.literal('session_start'),
-  protocol: z.literal(BACKEND_PROTOCOL_VERSION),
+  protocol: z.literal(BACKEND_BASE_PROTOCOL),
+  /** v2: the versions the agent speaks; absent from v1 agents. */
+  protocols: z.array(z.number().int().positive()).max(16).optional(),
   session_id: id,
   call_id: id,
   /** Keyed pseudonym of the caller's number (never the number), or null when withheld. */
@@ -33,6 +44,15 @@ export const userTurnSchema = z.object({
   turn_id: id,
   text: z.string().max(10_000),
   language,
+  /** v2: a provisional transcript; no side effects until `commit_turn`. Absent means committed. */
+  speculative: z.boolean().optional(),
+});
+
+/** v2: the speculative turn is the caller's turn after all; apply its side effects now. */
+export const commitTurnSchema = z.object({
+  type: z.literal('commit_turn'),
+  session_id: id,
+  turn_id: id,
 });
 
 export const cancelTurnSchema = z.object({
@@ -50,6 +70,7 @@ export const sessionEndSchema = z.object({
 export const clientMessageSchema = z.discriminatedUnion('type', [
   sessionStartSchema,
   userTurnSchema,
+  commitTurnSchema,
   cancelTurnSchema,
   sessionEndSchema,
 ]);
@@ -61,6 +82,8 @@ export type SessionEndReason = z.infer<typeof sessionEndSchema>['reason'];
 export const sessionReadySchema = z.object({
   type: z.literal('session_ready'),
   session_id: id,
+  /** v2: the version the backend chose from `session_start.protocols`; absent means 1. */
+  protocol: z.number().int().positive().optional(),
 });
 
 export const replyDeltaSchema = z.object({

@@ -9,7 +9,8 @@ export type StartResult = 'ready' | 'unavailable' | 'unauthorized';
 export type TurnFailure = 'timeout' | 'unavailable' | 'unauthorized' | 'interrupted' | 'error';
 export type TurnOutcome =
   | { status: 'ok'; intent: ConversationalIntent; transferTarget?: string }
-  | { status: TurnFailure | 'cancelled' };
+  /** `cancelled`: a committed turn was cut short; `discarded`: a speculative one was thrown away. */
+  | { status: TurnFailure | 'cancelled' | 'discarded' };
 export type TurnResult = TurnOutcome & { turnId: string; deltas: number };
 
 export interface BackendClientOptions {
@@ -30,7 +31,7 @@ export interface BackendClientOptions {
 
 /** Where the backend brain reports its figures: the job sends them on as call events. */
 export interface BackendTelemetry {
-  /** A turn ended: the backend's intent, `cancelled`, or the failure that replaced its reply. */
+  /** A turn ended: the backend's intent, `cancelled`, `discarded`, or the failure that replaced its reply. */
   turn(outcome: string): void;
   reconnect(): void;
   /** From user_turn sent to the first reply text. */
@@ -42,4 +43,10 @@ export interface TurnRequest {
   language: Language;
   onDelta(text: string, turnId: string): void;
   signal?: AbortSignal;
+  /**
+   * Set for a speculative turn (a provisional transcript): resolves true when the turn is
+   * committed, false when another turn was committed instead. Until it resolves true the turn
+   * reports no outcome, so no intent can act on it; an abort or false discards it.
+   */
+  commit?: Promise<boolean>;
 }

@@ -2,6 +2,7 @@ import { DEFAULT_API_CONNECT_OPTIONS, llm, type APIConnectOptions } from '@livek
 import type { Logger } from '../../telemetry/index.js';
 import type { Language } from '../config.js';
 import { BackendClient, type StartResult, type TurnFailure } from './backend-client.js';
+import { TurnCommits, type ConversationEvents } from './backend-commits.js';
 import type { ConversationalIntent, SessionEndReason } from './backend-protocol.js';
 import type { BackendTelemetry } from './backend-types.js';
 import type { BackendBrainConfig } from './config.js';
@@ -35,12 +36,19 @@ export interface BackendBrainOptions {
  * The `backend` brain as an agents-js LLM: each chat() sends the latest user message to the
  * customer's orchestrator and streams its reply back as assistant chunks, so the voice pipeline
  * (TTS, barge-in, TTFT metrics) works unchanged. One instance per call.
+ *
+ * Once it follows its session (`followCommits`), a chat() for a message the session has not
+ * committed yet is a preemptive generation and goes out as a speculative turn: its intent acts
+ * only after the commit, never after a discard. Without it every chat() counts as committed, so
+ * preemptive generation must then stay off.
  */
 export class BackendLLM extends llm.LLM {
   readonly client: BackendClient;
   #opts: BackendBrainOptions;
   #language: Language;
   #failures = 0;
+  #commits: TurnCommits | undefined;
+  #unfollow: (() => void) | undefined;
 
   constructor(opts: BackendBrainOptions) {
     super();
@@ -92,6 +100,16 @@ export class BackendLLM extends llm.LLM {
     ]);
   }
 
+  /**
+   * Follows the session's commits, so preemptive generations become speculative turns. Call it
+   * once, right after creating the AgentSession that uses this LLM.
+   */
+  followCommits(session: ConversationEvents): void {
+    this.#unfollow?.();
+    this.#commits = new TurnCommits();
+    this.#unfollow = this.#commits.follow(session);
+  }
+
   /** The language sent with later turns (the caller may switch). */
   setLanguage(language: Language): void {
     this.#language = language;
@@ -103,6 +121,7 @@ export class BackendLLM extends llm.LLM {
   }
 
   override async aclose(): Promise<void> {
+    this.#unfollow?.();
     await this.client.close('hangup');
     await super.aclose();
   }
@@ -121,19 +140,23 @@ export class BackendLLM extends llm.LLM {
 
   /** @internal Runs one turn for a stream and decides what the caller hears. */
   async _runTurn(
-    text: string,
+    message: { text: string; id: string },
     signal: AbortSignal,
     push: (content: string, turnId: string) => void,
   ): Promise<void> {
-    const result = await this.client.runTurn({
-      text,
-      language: this.#language,
-      signal,
-      onDelta: push,
-    });
+    const pending = this.#commits?.pending(message.id);
+    const result = await this.client
+      .runTurn({
+        text: message.text,
+        language: this.#language,
+        signal,
+        onDelta: push,
+        ...(pending ? { commit: pending.committed } : {}),
+      })
+      .finally(() => pending?.dispose());
     const { turnId } = result;
-    if (result.status === 'cancelled') {
-      this.#opts.telemetry?.turn('cancelled');
+    if (result.status === 'cancelled' || result.status === 'discarded') {
+      this.#opts.telemetry?.turn(result.status);
       return;
     }
     if (result.status === 'ok') {
@@ -174,19 +197,21 @@ export class BackendLLMStream extends llm.LLMStream {
   }
 
   protected async run(): Promise<void> {
-    const text = latestUserText(this.chatCtx);
-    if (text === undefined) return;
+    const message = latestUserMessage(this.chatCtx);
+    if (message === undefined) return;
     const signal = this.abortController.signal;
-    await this.#brain._runTurn(text, signal, (content, id) => {
+    await this.#brain._runTurn(message, signal, (content, id) => {
       if (!signal.aborted) this.queue.put({ id, delta: { role: 'assistant', content } });
     });
   }
 }
 
-function latestUserText(chatCtx: llm.ChatContext): string | undefined {
+function latestUserMessage(chatCtx: llm.ChatContext): { text: string; id: string } | undefined {
   for (let i = chatCtx.items.length - 1; i >= 0; i--) {
     const item = chatCtx.items[i];
-    if (item?.type === 'message' && item.role === 'user') return item.textContent ?? '';
+    if (item?.type === 'message' && item.role === 'user') {
+      return { text: item.textContent ?? '', id: item.id };
+    }
   }
   return undefined;
 }
