@@ -145,6 +145,27 @@ export const agentConfigSchema = z
     /** Silence after the caller's last word before the turn ends (VAD endpointing). */
     endpointingMs: z.number().int().min(100).max(3000).default(500),
     /**
+     * What ends a caller's turn. `vad`: `endpointingMs` of silence. `audio-model`: agents-js's
+     * local audio end-of-turn model (`inference.TurnDetector` v1-mini, in-process, no download)
+     * is asked after 250 ms of silence; a turn it calls complete ends after `minDelayMs`, any
+     * other after `maxDelayMs`. Off by default: on the labelled set in bench/end-of-turn it cut
+     * half of the mid-sentence pauses (see bench/README.md).
+     */
+    endOfTurn: z
+      .object({
+        detector: z.enum(['vad', 'audio-model']).default('vad'),
+        minDelayMs: z.number().int().min(250).max(3000).default(300),
+        maxDelayMs: z.number().int().min(250).max(6000).default(1500),
+        /** p(end) below which a turn waits for maxDelayMs; default: agents-js's per language. */
+        threshold: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .refine((e) => e.maxDelayMs >= e.minDelayMs, {
+        message: 'maxDelayMs must be at least minDelayMs',
+        path: ['maxDelayMs'],
+      })
+      .default({}),
+    /**
      * Barge-in: how long the caller must speak over the agent before it stops talking (and
      * listens). Safety lines (the 112 instruction, the hand-off announcement) are never
      * interrupted. Shorter stops sooner; longer ignores coughs and line noise.
@@ -159,3 +180,8 @@ export const agentConfigSchema = z
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type HandoffConfig = z.infer<typeof handoffConfigSchema>;
 export type EmergencyConfig = z.infer<typeof emergencyConfigSchema>;
+
+/** The VAD's end-of-speech silence: the audio model is asked after 250 ms (it needs 200 + 50). */
+export function vadSilenceMs(agent: Pick<AgentConfig, 'endpointingMs' | 'endOfTurn'>): number {
+  return agent.endOfTurn.detector === 'audio-model' ? 250 : agent.endpointingMs;
+}

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { voice, type JobContext, type llm } from '@livekit/agents';
+import { inference, voice, type JobContext, type llm } from '@livekit/agents';
 import { RoomEvent } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import type { SwitchboardConfig } from '../config/index.js';
@@ -19,7 +19,7 @@ import type { CallState } from './call/call-state.js';
 import type { CallEvents } from './call/events.js';
 import type { JoinedCall } from './call/join.js';
 import { createClassifier, type Classifier } from './classify/index.js';
-import type { AgentConfig, Language } from './config.js';
+import { vadSilenceMs, type AgentConfig, type Language } from './config.js';
 import { SwitchboardAgent } from './conversation.js';
 import { audioStream } from './line-audio.js';
 import { createCallEngines, type CallEngines, type OfflineParts } from './engines/index.js';
@@ -54,6 +54,8 @@ export interface Conversation {
   close(): Promise<void>;
 }
 
+type TurnHandling = NonNullable<voice.AgentSessionOptions['turnHandling']>;
+
 type BackendIntents = EventEmitter<{ intent: [ConversationalIntent, IntentInfo] }>;
 
 /**
@@ -85,7 +87,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     events: deps.events,
   });
   const classifier = createClassifier(agentConfig.classifier);
-  const timing = turnTiming(call, deps.events, agentConfig.endpointingMs);
+  const timing = turnTiming(call, deps.events, vadSilenceMs(agentConfig));
   const stopListening = listenToCall({
     deps,
     session,
@@ -181,12 +183,7 @@ function createSession(
     aecWarmupDuration: 0,
     // Explicit, so no cloud turn detector or interruption model is picked behind our back.
     turnHandling: {
-      turnDetection: 'vad',
-      endpointing: {
-        mode: 'fixed',
-        minDelay: agentConfig.endpointingMs,
-        maxDelay: agentConfig.endpointingMs * 4,
-      },
+      ...endOfTurn(agentConfig),
       // Heard over any interruptible line, the greeting included (see aecWarmupDuration).
       interruption: { enabled: true, mode: 'vad', minDuration: agentConfig.bargeInMs },
       // A speculative turn would reach the customer's backend and could fire its intent for a
@@ -194,6 +191,27 @@ function createSession(
       preemptiveGeneration: { enabled: agentConfig.brain.kind !== 'backend' },
     },
   });
+}
+
+/** The turn detector and endpointing window `agent.endOfTurn` asks for (see its doc). */
+function endOfTurn(agentConfig: AgentConfig): Pick<TurnHandling, 'turnDetection' | 'endpointing'> {
+  const { detector, minDelayMs, maxDelayMs, threshold } = agentConfig.endOfTurn;
+  if (detector === 'vad') {
+    const { endpointingMs } = agentConfig;
+    return {
+      turnDetection: 'vad',
+      endpointing: { mode: 'fixed', minDelay: endpointingMs, maxDelay: endpointingMs * 4 },
+    };
+  }
+  return {
+    // Explicitly the local model: without a version, agents-js picks its cloud model when it
+    // finds LiveKit Cloud credentials.
+    turnDetection: new inference.TurnDetector({
+      version: 'v1-mini',
+      ...(threshold !== undefined ? { unlikelyThreshold: threshold } : {}),
+    }),
+    endpointing: { mode: 'fixed', minDelay: minDelayMs, maxDelay: maxDelayMs },
+  };
 }
 
 function speakerOf(session: voice.AgentSession): Speaker {

@@ -1,7 +1,8 @@
 import { inference, stt as agentsStt, type llm, type tts } from '@livekit/agents';
+import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import type { SwitchboardConfig } from '../../config/index.js';
 import type { Logger } from '../../telemetry/index.js';
-import type { Language } from '../config.js';
+import { vadSilenceMs, type Language } from '../config.js';
 import { createCloudEngines } from './cloud.js';
 import { EspeakTTS } from './espeak-tts.js';
 import { createPocketsphinxSTT, type PocketsphinxSTT } from './pocketsphinx-stt.js';
@@ -31,9 +32,9 @@ function offlineTts(config: SwitchboardConfig, language: Language): EspeakTTS {
   return new EspeakTTS({ language, voices, rate });
 }
 
-/** VAD tuned for telephone audio: a turn ends after `endpointingMs` of silence. */
-export function createVad(endpointingMs: number): inference.VAD {
-  return new inference.VAD({ minSilenceDuration: endpointingMs, minSpeechDuration: 100 });
+/** VAD tuned for telephone audio: speech ends after `silenceMs` of silence. */
+export function createVad(silenceMs: number): inference.VAD {
+  return new inference.VAD({ minSilenceDuration: silenceMs, minSpeechDuration: 100 });
 }
 
 /** What a job process builds before its call rings: the VAD and, offline, the recogniser's grammar. */
@@ -49,7 +50,7 @@ export async function prepareOfflineParts(
   logger: Logger,
 ): Promise<OfflineParts> {
   const { agent } = config;
-  const vad = createVad(agent.endpointingMs);
+  const vad = createVad(vadSilenceMs(agent));
   if (agent.engines.stt.provider !== 'offline') return { vad };
   return {
     vad,
@@ -72,6 +73,8 @@ export function createCallEngines(
   // The offline recogniser is not streaming: the VAD cuts the audio into turns for it.
   const stt = cloud.stt ?? new agentsStt.StreamAdapter(sphinx!, vad);
   const tts = cloud.tts ?? offlineTts(config, language);
+  // The vendor's streaming connection opens now, while the session starts, not at the first reply.
+  if (tts instanceof elevenlabs.TTS) void tts.currentConnection().catch(() => undefined);
   return {
     stt,
     tts,
@@ -79,7 +82,11 @@ export function createCallEngines(
     vad,
     // ElevenLabs reconnects with the new language_code; espeak-ng switches voice.
     setLanguage: (next) => tts.updateOptions({ language: next }),
-    // The adapter does not close the STT it wraps.
-    close: async () => sphinx?.close(),
+    // The adapter does not close the STT it wraps; the session does not close the TTS (nor the
+    // connection opened above, which would otherwise idle for minutes).
+    close: async () => {
+      await sphinx?.close();
+      await tts.close();
+    },
   };
 }
