@@ -285,7 +285,7 @@ export class BackendClient {
   }
 
   #sendTurn(turn: ActiveTurn): void {
-    if (!turn.committed && this.#protocol < 2) {
+    if (!turn.committed && (this.#protocol < 2 || turn.request.holdUntilCommit)) {
       // A v1 backend would act on it at once: it waits for the commit, and so does its timeout.
       clearTimeout(turn.timer);
       return;

@@ -24,7 +24,11 @@ async function backend(opts: Partial<ExampleBackendOptions> = {}): Promise<Examp
 }
 
 /** A brain that follows a stand-in session: tests commit messages by emitting its event. */
-async function brain(url: string, overrides: Record<string, unknown> = {}) {
+async function brain(
+  url: string,
+  overrides: Record<string, unknown> = {},
+  handledByAgent?: (text: string) => boolean,
+) {
   const intents: Array<[ConversationalIntent, IntentInfo]> = [];
   const outcomes: string[] = [];
   const instance = createBackendBrain({
@@ -45,7 +49,7 @@ async function brain(url: string, overrides: Record<string, unknown> = {}) {
   });
   cleanups.push(() => instance.aclose());
   const session = new EventEmitter();
-  instance.followCommits(session as unknown as ConversationEvents);
+  instance.followCommits(session as unknown as ConversationEvents, { handledByAgent });
   expect(await instance.start()).toBe('ready');
   const commit = (message: llm.ChatMessage) =>
     session.emit(
@@ -183,6 +187,31 @@ describe('speculative turns, v2 backend', () => {
     expect(outcomes).toEqual(['timeout']);
     // The backend dropped the turn on the timeout: there is nothing left to commit.
     expect(server.messages.some((m) => m.type === 'commit_turn')).toBe(false);
+  });
+});
+
+describe('speculative turns the agent handles itself', () => {
+  it('never sends words the agent acts on before their commit, even to a v2 backend', async () => {
+    const server = await backend();
+    const emergency = (text: string) => text.includes('emergency');
+    const { instance, intents, commit } = await brain(server.url, {}, emergency);
+    const discarded = speak(instance, 'this is an emergency');
+    await settle(200);
+    discarded.stream.close();
+    const other = speak(instance, 'When do you open?');
+    await vi.waitFor(() => expect(server.turns).toHaveLength(1));
+    commit(other.message);
+    await other.text();
+    // Committed after all (the classifier let it through): sent then, as a plain turn.
+    const late = speak(instance, 'an emergency exit question');
+    await settle(200);
+    commit(late.message);
+    await late.text();
+    expect(server.turns.map((t) => [t.text, t.speculative, t.committed])).toEqual([
+      ['When do you open?', true, true],
+      ['an emergency exit question', false, true],
+    ]);
+    expect(intents.map(([intent]) => intent)).toEqual(['answer', 'answer']);
   });
 });
 

@@ -49,4 +49,6 @@ export interface TurnRequest {
    * reports no outcome, so no intent can act on it; an abort or false discards it.
    */
   commit?: Promise<boolean>;
+  /** A speculative turn the backend must not see before its commit, whatever the version. */
+  holdUntilCommit?: boolean;
 }

@@ -49,6 +49,7 @@ export class BackendLLM extends llm.LLM {
   #failures = 0;
   #commits: TurnCommits | undefined;
   #unfollow: (() => void) | undefined;
+  #handledByAgent: ((text: string) => boolean) | undefined;
 
   constructor(opts: BackendBrainOptions) {
     super();
@@ -102,10 +103,16 @@ export class BackendLLM extends llm.LLM {
 
   /**
    * Follows the session's commits, so preemptive generations become speculative turns. Call it
-   * once, right after creating the AgentSession that uses this LLM.
+   * once, with the AgentSession that uses this LLM. `handledByAgent` tells the words the agent
+   * acts on itself at the commit (hand-off, emergency, goodbye phrases): those never reach the
+   * backend before the commit, so the backend still never sees a turn the agent took over.
    */
-  followCommits(session: ConversationEvents): void {
+  followCommits(
+    session: ConversationEvents,
+    opts: { handledByAgent?: (text: string) => boolean } = {},
+  ): void {
     this.#unfollow?.();
+    this.#handledByAgent = opts.handledByAgent;
     this.#commits = new TurnCommits();
     this.#unfollow = this.#commits.follow(session);
   }
@@ -152,6 +159,7 @@ export class BackendLLM extends llm.LLM {
         signal,
         onDelta: push,
         ...(pending ? { commit: pending.committed } : {}),
+        ...(pending && this.#handledByAgent?.(message.text) ? { holdUntilCommit: true } : {}),
       })
       .finally(() => pending?.dispose());
     const { turnId } = result;
