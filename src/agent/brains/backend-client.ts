@@ -97,12 +97,6 @@ export class BackendClient {
     // One turn at a time: a newer turn, speculative or not, replaces the open one.
     if (this.#turn) this.#cancel(this.#turn);
     const turnId = `t${++this.#turnCounter}`;
-    if (this.#state === 'unauthorized') {
-      return Promise.resolve({ turnId, status: 'unauthorized', deltas: 0 });
-    }
-    if (this.#state === 'closed' || this.#state === 'idle') {
-      return Promise.resolve({ turnId, status: 'unavailable', deltas: 0 });
-    }
     return new Promise<TurnResult>((resolve) => {
       const turn: ActiveTurn = {
         id: turnId,
@@ -131,6 +125,11 @@ export class BackendClient {
         committed ? this.#commit(turn) : this.#cancel(turn),
       );
       this.#turn = turn;
+      // No backend to ask: the failure is the outcome (held, like any, for a speculative turn).
+      if (this.#state === 'unauthorized') return this.#finish(turn, { status: 'unauthorized' });
+      if (this.#state === 'closed' || this.#state === 'idle') {
+        return this.#finish(turn, { status: 'unavailable' });
+      }
       this.#armTimer(turn);
       if (this.#state === 'ready') this.#sendTurn(turn);
     });
@@ -175,7 +174,7 @@ export class BackendClient {
       if (status === 401 || status === 403) {
         this.#log.error({ status }, 'backend refused the token');
         this.#state = 'unauthorized';
-        this.#turn?.settle({ status: 'unauthorized' });
+        if (this.#turn) this.#finish(this.#turn, { status: 'unauthorized' });
         this.#wake();
       } else {
         this.#log.warn({ status }, 'backend refused the connection');

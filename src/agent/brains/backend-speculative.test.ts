@@ -190,6 +190,43 @@ describe('speculative turns, v2 backend', () => {
   });
 });
 
+describe('speculative turns without a backend', () => {
+  it('holds the fallback escalate of a refused backend until the commit, and drops it on a discard', async () => {
+    const server = await backend();
+    const intents: Array<[ConversationalIntent, IntentInfo]> = [];
+    const instance = createBackendBrain({
+      config: backendBrainConfigSchema.parse({
+        url: server.url,
+        token: 'wrong-token',
+        escalateAfterFailures: 1,
+      }),
+      callId: 'call-abc',
+      caller: null,
+      language: 'en',
+      logger: createLogger({ level: 'silent' }),
+      onIntent: (intent, info) => intents.push([intent, info]),
+    });
+    cleanups.push(() => instance.aclose());
+    const session = new EventEmitter();
+    instance.followCommits(session as unknown as ConversationEvents);
+    expect(await instance.start()).toBe('unauthorized');
+    const discarded = speak(instance, 'I want an operator');
+    await settle();
+    discarded.stream.close();
+    await settle();
+    expect(intents).toEqual([]);
+    const committed = speak(instance, 'I want an operator');
+    await settle();
+    expect(intents).toEqual([]);
+    session.emit(
+      voice.AgentSessionEventTypes.ConversationItemAdded,
+      voice.createConversationItemAddedEvent(committed.message),
+    );
+    await committed.text();
+    expect(intents).toEqual([['escalate', { turnId: 't2', fallback: 'unauthorized' }]]);
+  });
+});
+
 describe('speculative turns the agent handles itself', () => {
   it('never sends words the agent acts on before their commit, even to a v2 backend', async () => {
     const server = await backend();
