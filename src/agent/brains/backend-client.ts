@@ -243,8 +243,9 @@ export class BackendClient {
       this.#state = 'ready';
       this.#attempt = 0;
       this.#wake();
-      if (this.#turn && !this.#turn.sent) this.#sendTurn(this.#turn);
-      else if (this.#turn) this.#sendCommit(this.#turn);
+      const turn = this.#turn;
+      if (turn && !turn.sent && !turn.held) this.#sendTurn(turn);
+      else if (turn) this.#sendCommit(turn);
       return;
     }
     const turn = this.#turn;

@@ -190,6 +190,28 @@ describe('speculative turns, v2 backend', () => {
   });
 });
 
+describe('speculative turns across a reconnection', () => {
+  it('sends an unanswered speculative turn again, still speculative, and commits it on the resumed session', async () => {
+    const server = await backend({
+      script: [{ drop: true }, { text: 'Putting you through.', intent: 'escalate' }],
+    });
+    const { instance, intents, commit } = await brain(server.url);
+    const turn = speak(instance, 'I want an operator');
+    await vi.waitFor(() => expect(turn.deltas.join('')).toBe('Putting you through.'));
+    expect(intents).toEqual([]);
+    commit(turn.message);
+    await turn.text();
+    expect(intents.map(([intent]) => intent)).toEqual(['escalate']);
+    await vi.waitFor(() =>
+      expect(server.turns.map((t) => [t.turnId, t.speculative, t.committed])).toEqual([
+        ['t1', true, false],
+        ['t1', true, true],
+      ]),
+    );
+    expect(server.sessions.map((s) => s.resumed)).toEqual([false, true]);
+  });
+});
+
 describe('speculative turns without a backend', () => {
   it('holds the fallback escalate of a refused backend until the commit, and drops it on a discard', async () => {
     const server = await backend();
