@@ -5,11 +5,11 @@ import type { Logger } from '../../telemetry/index.js';
 import {
   BACKEND_BASE_PROTOCOL,
   BACKEND_PROTOCOL_VERSIONS,
-  parseServerMessage,
   type ClientMessage,
   type ServerMessage,
   type SessionEndReason,
 } from './backend-protocol.js';
+import { openBackendSocket } from './backend-socket.js';
 import type {
   BackendClientOptions,
   BackendState,
@@ -161,66 +161,50 @@ export class BackendClient {
 
   #connect(): void {
     this.#state = this.#sessionStarted ? 'reconnecting' : 'connecting';
-    const ws = new WebSocket(this.#opts.url, {
-      headers: { Authorization: `Bearer ${this.#opts.token}` },
-      handshakeTimeout: this.#opts.connectTimeoutMs,
-    });
-    this.#ws = ws;
-    let alive = true;
-    let ping: NodeJS.Timeout | undefined;
-    ws.on('unexpected-response', (_req, res) => {
-      const status = res.statusCode ?? 0;
-      res.resume();
-      if (status === 401 || status === 403) {
+    const ws: WebSocket = openBackendSocket({
+      url: this.#opts.url,
+      token: this.#opts.token,
+      connectTimeoutMs: this.#opts.connectTimeoutMs,
+      pingIntervalMs: this.#opts.pingIntervalMs ?? 10_000,
+      log: this.#log,
+      onRefused: (status) => {
+        if (status !== 401 && status !== 403) {
+          return this.#log.warn({ status }, 'backend refused the connection');
+        }
         this.#log.error({ status }, 'backend refused the token');
         this.#state = 'unauthorized';
         if (this.#turn) this.#finish(this.#turn, { status: 'unauthorized' });
         this.#wake();
-      } else {
-        this.#log.warn({ status }, 'backend refused the connection');
-      }
-      ws.terminate();
+      },
+      onOpen: () => {
+        this.#send({
+          type: 'session_start',
+          protocol: BACKEND_BASE_PROTOCOL,
+          protocols: [...BACKEND_PROTOCOL_VERSIONS],
+          session_id: this.sessionId,
+          call_id: this.#opts.callId,
+          caller: this.#opts.caller,
+          language: this.#opts.language,
+          resumed: this.#sessionStarted,
+        });
+        this.#sessionStarted = true;
+      },
+      onMessage: (message) => this.#onMessage(message),
+      onClose: () => {
+        if (this.#ws !== ws) return;
+        this.#ws = undefined;
+        if (this.#state === 'closed' || this.#state === 'unauthorized') return;
+        const turn = this.#turn;
+        // A reply already half spoken cannot be resumed; an unanswered turn is sent again. A
+        // whole reply waiting for its commit stays: the resumed session still has the turn.
+        if (turn && !turn.held && turn.deltas > 0) {
+          turn.dropped = true;
+          this.#finish(turn, { status: 'interrupted' });
+        } else if (turn && !turn.held) turn.sent = false;
+        this.#scheduleReconnect();
+      },
     });
-    ws.on('open', () => {
-      this.#send({
-        type: 'session_start',
-        protocol: BACKEND_BASE_PROTOCOL,
-        protocols: [...BACKEND_PROTOCOL_VERSIONS],
-        session_id: this.sessionId,
-        call_id: this.#opts.callId,
-        caller: this.#opts.caller,
-        language: this.#opts.language,
-        resumed: this.#sessionStarted,
-      });
-      this.#sessionStarted = true;
-      ping = setInterval(() => {
-        if (!alive) return ws.terminate();
-        alive = false;
-        ws.ping();
-      }, this.#opts.pingIntervalMs ?? 10_000);
-    });
-    ws.on('pong', () => (alive = true));
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      const message = parseServerMessage(String(data));
-      if (!message) return this.#log.warn('backend sent a message that is not in the protocol');
-      this.#onMessage(message);
-    });
-    ws.on('error', (err) => this.#log.debug({ err: err.message }, 'backend socket error'));
-    ws.on('close', () => {
-      clearInterval(ping);
-      if (this.#ws !== ws) return;
-      this.#ws = undefined;
-      if (this.#state === 'closed' || this.#state === 'unauthorized') return;
-      const turn = this.#turn;
-      // A reply already half spoken cannot be resumed; an unanswered turn is sent again. A whole
-      // reply waiting for its commit stays: the resumed session still has the turn.
-      if (turn && !turn.held && turn.deltas > 0) {
-        turn.dropped = true;
-        this.#finish(turn, { status: 'interrupted' });
-      } else if (turn && !turn.held) turn.sent = false;
-      this.#scheduleReconnect();
-    });
+    this.#ws = ws;
   }
 
   #scheduleReconnect(): void {
