@@ -14,7 +14,7 @@ import { openCallEvents, type CallEvents } from './call/events.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
 import { createTts, prepareOfflineParts, type OfflineParts } from './engines/index.js';
-import { lineAudio, prefetchLines, type LineAudio } from './line-audio.js';
+import { lineAudio, type LineAudio } from './line-audio.js';
 import { prefetchRejections, rejectionAudio, type RejectionAudio } from './rejection-audio.js';
 import { startConversation, type Conversation } from './session.js';
 import { SIP_ATTR, waitForCallActive } from './call/sip-participant.js';
@@ -28,7 +28,7 @@ export interface ProcessData extends Record<string, unknown> {
   logger: Logger;
   pseudonymizer: Pseudonymizer;
   rejections: RejectionAudio;
-  /** The greeting and the recovery line in every language, in the call's voice. */
+  /** The call's opening line, in the call's voice, synthesised while the call is set up. */
   lines: LineAudio;
   /** The VAD and the offline recogniser's grammar, built before the call rings. */
   offline: OfflineParts;
@@ -58,13 +58,8 @@ export async function prepareProcess(
       logger,
     ),
   });
-  // After prewarm, off its path: refusals and greetings then play from memory.
-  setImmediate(() => {
-    const proc = data as ProcessData;
-    void prefetchRejections(proc.rejections).then(() =>
-      prefetchLines(proc.lines, [agent.greeting, agent.recovery.resumed]),
-    );
-  });
+  // After prewarm, off its path: a refusal then plays from memory.
+  setImmediate(() => void prefetchRejections((data as ProcessData).rejections));
   return data as ProcessData;
 }
 
@@ -153,6 +148,12 @@ export async function runCall(
       return;
     }
 
+    // A caller who was already talking hears that the line was cut, not the greeting again.
+    const resumed = recovery > 0 && call.caller.attributes[SIP_ATTR.callStatus] === 'active';
+    const opening = resumed ? config.agent.recovery.resumed : config.agent.greeting;
+    // Synthesised while the session starts and the gateway answers, then played from memory. Only
+    // now: a refused call must cost no vendor money, and a job process serves one call.
+    void proc.lines.get(opening[state.language], state.language).catch(() => undefined);
     const conversation = await startConversation({
       ctx,
       call,
@@ -163,10 +164,7 @@ export async function runCall(
       events,
     });
     teardown.defer('conversation', () => conversation.close());
-    // A caller who was already talking hears that the line was cut, not the greeting again.
-    const resumed = recovery > 0 && call.caller.attributes[SIP_ATTR.callStatus] === 'active';
     if (resumed) logger.warn({ recovery }, 'resuming a call that lost its agent');
-    const opening = resumed ? config.agent.recovery.resumed : config.agent.greeting;
     if (await greetWhenActive(ctx, call, conversation, opening, events, proc.lines)) {
       logger.info({ why: await state.ended }, 'call over');
     }

@@ -1,10 +1,9 @@
 import { ReadableStream } from 'node:stream/web';
 import type { tts } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
-import { LANGUAGES } from '../common/index.js';
 import type { Language } from './config.js';
 
-/** Fixed lines (greetings, refusals) as audio, synthesised once per process and kept in memory. */
+/** Fixed lines (greetings, refusals) as audio, synthesised once and kept in memory. */
 export interface LineAudio {
   /** The line's audio, synthesised now unless it already was. */
   get(text: string, language: Language): Promise<AudioFrame[]>;
@@ -13,9 +12,9 @@ export interface LineAudio {
 }
 
 /**
- * Fixed lines cost a TTS round trip only the first time a process needs them; afterwards they play
- * from memory (never from disk: no audio is ever written). A failed synthesis is forgotten, so the
- * next call tries again.
+ * A fixed line costs a TTS round trip only the first time it is needed; afterwards it plays from
+ * memory (never from disk: no audio is ever written). A failed synthesis is forgotten, so the next
+ * use tries again.
  */
 export function lineAudio(ttsFor: (language: Language) => tts.TTS): LineAudio {
   const cache = new Map<string, Promise<AudioFrame[]>>();
@@ -37,15 +36,6 @@ export function lineAudio(ttsFor: (language: Language) => tts.TTS): LineAudio {
     },
     ready: (text, language) => done.get(key(text, language)),
   };
-}
-
-/** Synthesises each line in every language in turn, in the background of a warm process. */
-export async function prefetchLines(
-  audio: LineAudio,
-  lines: Array<Record<Language, string>>,
-): Promise<void> {
-  for (const line of lines)
-    for (const language of LANGUAGES) await audio.get(line[language], language).catch(() => []);
 }
 
 async function framesOf(engine: tts.TTS, text: string): Promise<AudioFrame[]> {
