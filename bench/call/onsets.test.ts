@@ -31,7 +31,7 @@ describe('onsets', () => {
   it('finds the last voiced end and the first voiced window after a time', () => {
     const last = burstStarts(DEFAULT_PROBE).at(-1)! + DEFAULT_PROBE.burstMs;
     expect(lastVoicedEnd(probe)).toBe(last);
-    expect(firstVoicedFrom(probe, 1850)).toBe(2500);
+    expect(firstVoicedFrom(probe, 1850)).toBe(DEFAULT_PROBE.leadMs + DEFAULT_PROBE.periodMs);
     expect(firstVoicedFrom(probe, 1600)).toBe(1600);
   });
 });

@@ -83,7 +83,15 @@ function dial(phone: Phone, wav: string): Promise<CallResult> {
     playWav: wav,
     codecs: ['G722'],
     maxSeconds: 40,
+    // A call nobody answers costs 8 s, not the whole 40.
+    ringTimeoutMs: 8000,
   });
+}
+
+/** Why a call failed, from baresip's trace: its last SIP status line. */
+function sipStatus(call: CallResult): string {
+  const status = call.lines.filter((l) => /^SIP\/2\.0 \d{3}/.test(l.text)).at(-1)?.text;
+  return `${status ?? 'no SIP response'}${call.gaveUpRinging ? ', gave up ringing' : ''}`;
 }
 
 /**
@@ -125,7 +133,8 @@ async function main(): Promise<void> {
   const echoCall = async (figures: RunFigures) => {
     const call = await dial(ECHO_PHONE, probeWav);
     const lag = recordingLag(call);
-    if (lag === undefined) return void figures.failed.push('echo: not answered');
+    if (lag === undefined)
+      return void figures.failed.push(`echo: not answered (${sipStatus(call)})`);
     const heard = onsets(call.heard!);
     // On the recording's clock: a burst sent at s is heard at h; wall time apart = h + lag − s.
     const delays = echoDelays(
@@ -146,7 +155,7 @@ async function main(): Promise<void> {
     const lag = recordingLag(call);
     const { invite, rxStarted } = call.timing;
     if (lag === undefined || invite === undefined || rxStarted === undefined)
-      return void figures.failed.push(`${profile.name}: not answered`);
+      return void figures.failed.push(`${profile.name}: not answered (${sipStatus(call)})`);
     const greeting = firstVoicedFrom(call.heard!, 0);
     const answer = firstVoicedFrom(call.heard!, speechEnd - lag);
     const sample: TurnSample = {

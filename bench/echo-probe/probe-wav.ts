@@ -20,7 +20,8 @@ export const DEFAULT_PROBE: ProbeSignal = {
   leadMs: 1500,
   bursts: 8,
   burstMs: 300,
-  periodMs: 1000,
+  // The echo (about 150 ms late) ends well before the next burst, with 200 ms of quiet between.
+  periodMs: 600,
   tailMs: 1000,
 };
 
