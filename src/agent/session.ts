@@ -87,6 +87,11 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     events: deps.events,
   });
   const classifier = createClassifier(agentConfig.classifier);
+  // Preemptive generations reach the backend as speculative turns (protocol v2), committed or
+  // discarded; words the classifier acts on at the commit are never sent before it.
+  backend?.followCommits(session, {
+    handledByAgent: (text) => classifier.classify(text, state.language) !== undefined,
+  });
   const timing = turnTiming(call, deps.events, vadSilenceMs(agentConfig));
   const stopListening = listenToCall({
     deps,
@@ -186,9 +191,9 @@ function createSession(
       ...endOfTurn(agentConfig),
       // Heard over any interruptible line, the greeting included (see aecWarmupDuration).
       interruption: { enabled: true, mode: 'vad', minDuration: agentConfig.bargeInMs },
-      // A speculative turn would reach the customer's backend and could fire its intent for a
-      // turn that is then thrown away.
-      preemptiveGeneration: { enabled: agentConfig.brain.kind !== 'backend' },
+      // For the backend brain too: a preemptive generation goes out as a speculative turn whose
+      // intent acts only once committed (protocol v2); a v1 backend gets the turn only then.
+      preemptiveGeneration: { enabled: true, preemptiveTts: true },
     },
   });
 }
