@@ -44,6 +44,8 @@ interface ProfileFigures {
   own: Quantiles;
   endOfTurn: Quantiles;
   internal: Quantiles;
+  /** The job's own turn gap: what it can see of the wire's. */
+  jobGap: Quantiles;
   greeting: Quantiles;
 }
 
@@ -57,24 +59,25 @@ function profileFigures(run: RunFigures, profile: Profile): ProfileFigures {
     own: q(gaps.map((g) => g - profile.chainMs - floor)),
     endOfTurn: q(stage('end_of_turn')),
     internal: q(stage('agent_internal')),
+    jobGap: q(stage('turn_gap')),
     greeting: q(turns.flatMap((t) => t.inviteToGreeting ?? [])),
   };
 }
 
 const HEADER =
-  '| run | load avg (1 min) | calls | n | turn gap p50 / p95 | vendor chain | echo RTT p50 / p95 | own = gap − chain − echo p50 / p95 | end of turn (job) p50 / p95 | agent internal (job) p50 / p95 | INVITE→greeting p50 / p95 |\n' +
-  '|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|';
+  '| run | load avg (1 min) | calls | n | turn gap p50 / p95 | vendor chain | echo RTT p50 / p95 | own = gap − chain − echo p50 / p95 | end of turn (job) p50 / p95 | agent internal (job) p50 / p95 | turn gap (job) p50 / p95 | INVITE→greeting p50 / p95 |\n' +
+  '|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
 
 export function printRun(run: RunFigures, profiles: Profile[], build: string): void {
   const load = `${run.loadStart.toFixed(2)} → ${run.loadEnd.toFixed(2)}`;
   console.log(`\nrun ${run.run} (build ${build}), all times ms\n\n${HEADER}`);
   console.log(
-    `| ${run.run} | ${load} | echo probe | ${run.echo.length} | | | ${pair(q(run.echo))} | | | | |`,
+    `| ${run.run} | ${load} | echo probe | ${run.echo.length} | | | ${pair(q(run.echo))} | | | | | |`,
   );
   for (const profile of profiles) {
     const f = profileFigures(run, profile);
     console.log(
-      `| ${run.run} | ${load} | ${profile.name} | ${f.gap.n} | ${pair(f.gap)} | ${profile.chainMs} | ${ms(percentile(run.echo, 50))} | ${pair(f.own)} | ${pair(f.endOfTurn)} | ${pair(f.internal)} | ${pair(f.greeting)} |`,
+      `| ${run.run} | ${load} | ${profile.name} | ${f.gap.n} | ${pair(f.gap)} | ${profile.chainMs} | ${ms(percentile(run.echo, 50))} | ${pair(f.own)} | ${pair(f.endOfTurn)} | ${pair(f.internal)} | ${pair(f.jobGap)} | ${pair(f.greeting)} |`,
     );
   }
   for (const failure of run.failed) console.log(`  failed: ${failure}`);
