@@ -59,7 +59,7 @@ export async function prepareProcess(
     ),
   });
   // After prewarm, off its path: a refusal then plays from memory.
-  setImmediate(() => void prefetchRejections((data as ProcessData).rejections));
+  setImmediate(() => void prefetchRejections((data as ProcessData).rejections, agent.language));
   return data as ProcessData;
 }
 

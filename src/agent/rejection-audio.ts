@@ -1,6 +1,5 @@
 import type { AudioFrame } from '@livekit/rtc-node';
 import { rejectionPrompt, type AdmissionConfig, type RejectionReason } from '../admission/index.js';
-import { LANGUAGES } from '../common/index.js';
 import type { Language } from './config.js';
 import { EspeakTTS } from './engines/espeak-tts.js';
 import { lineAudio } from './line-audio.js';
@@ -34,8 +33,13 @@ export function rejectionAudio(
   };
 }
 
-/** Synthesises every prompt in turn, in the background of a warm process; failures wait for use. */
-export async function prefetchRejections(audio: RejectionAudio): Promise<void> {
+/**
+ * Synthesises both prompts in the deployment's default language, in the background of a warm
+ * process; the other languages are synthesised when a refusal needs them (about 30 ms). All eight
+ * in every process cost a burst, whose replacement processes warm up while it runs, enough CPU to
+ * make the refused callers' prompts choppy.
+ */
+export async function prefetchRejections(audio: RejectionAudio, language: Language): Promise<void> {
   for (const reason of ['rate_limited', 'over_capacity'] as const)
-    for (const language of LANGUAGES) await audio(reason, language).catch(() => undefined);
+    await audio(reason, language).catch(() => undefined);
 }
