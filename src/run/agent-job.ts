@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { defineAgent, log, type JobContext } from '@livekit/agents';
 import { prepareProcess, runCall, type ProcessData } from '../agent/index.js';
 import { loadConfig } from '../config/index.js';
@@ -29,6 +30,23 @@ const shutdownDuringPrewarm = (msg: unknown) => {
 };
 process.on('message', shutdownDuringPrewarm);
 
+// A process warming up for a future call must not slow the calls in progress: a burst's
+// replacement processes warm up (about 1 CPU-s each) while it runs, and on two cores that made the
+// refused callers' prompts choppy. It warms at the lowest priority and takes its call at normal
+// priority, when it may raise it again (root, or RLIMIT_NICE; otherwise it stays as it is).
+const prioritised = mayRaisePriority();
+if (prioritised) setPriority(19);
+
+function mayRaisePriority(): boolean {
+  try {
+    setPriority(1);
+    setPriority(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The job process the agent worker forks per call: it loads the config `up` handed over. */
 export default defineAgent<ProcessData>({
   prewarm: async (proc) => {
@@ -37,6 +55,7 @@ export default defineAgent<ProcessData>({
     process.off('message', shutdownDuringPrewarm);
   },
   entry: (ctx) => {
+    if (prioritised) setPriority(0);
     running = ctx;
     return runCall(ctx, load);
   },
