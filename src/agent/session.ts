@@ -307,8 +307,6 @@ function listenToCall(opts: {
  * carries agents-js's own figures (LLM first token, TTS first byte, and its turn gap, taken
  * from the same VAD timestamp); the rules brain and the verbs answer by `say`, which has none.
  */
-type TurnTiming = ReturnType<typeof turnTiming>;
-
 function turnTiming(call: JoinedCall, events: CallEvents, silenceMs: number) {
   let greeted = false;
   let transcriptionDelay: number | undefined;
@@ -364,6 +362,8 @@ function turnTiming(call: JoinedCall, events: CallEvents, silenceMs: number) {
     },
   };
 }
+
+type TurnTiming = ReturnType<typeof turnTiming>;
 
 function turn(state: CallState, role: 'caller' | 'agent', text: string) {
   return { role, text, language: state.language, at: Date.now() };
