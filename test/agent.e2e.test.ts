@@ -70,13 +70,15 @@ describe('the agent on offline engines', () => {
       );
       expect(referTo(call.sipTrace)).toEqual([helpdesk]);
       expect(agentLines(transcript)).toContain(stack.config.agent.handoff.announce.en);
-      // The greeting (about 4 s) stopped soon after the caller started talking over it.
+      // The greeting (about 4 s, so playing until some 4.4 s after the answer) stopped soon after
+      // the caller started talking over it: silent 0.8-1.6 s after the caller's onset. How soon
+      // is measured in bench/barge-in (M5).
       expect(
         voicedShare(call, BARGE_IN_AT_S - 0.6, BARGE_IN_AT_S),
         'greeting playing',
       ).toBeGreaterThan(0.5);
       expect(
-        voicedShare(call, BARGE_IN_AT_S + 0.6, BARGE_IN_AT_S + 1.4),
+        voicedShare(call, BARGE_IN_AT_S + 0.8, BARGE_IN_AT_S + 1.6),
         'greeting cut',
       ).toBeLessThan(0.1);
     } finally {
@@ -92,7 +94,7 @@ describe('the agent on offline engines', () => {
     const faq = createRulesBrain(stack.config.agent.brain.rules).answer('visiting hours', 'en');
     expect(agentLines(transcript)).toContain(faq.text);
     expect(
-      voicedShare(call, BARGE_IN_AT_S + 0.6, BARGE_IN_AT_S + 1.4),
+      voicedShare(call, BARGE_IN_AT_S + 0.8, BARGE_IN_AT_S + 1.6),
       'greeting cut',
     ).toBeLessThan(0.1);
   });
