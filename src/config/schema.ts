@@ -6,6 +6,8 @@ import { admissionConfigSchema, checkAdmission } from '../admission/config.js';
 import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
 import { checkConsole, consoleConfigSchema } from '../console/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
+import { helpdeskConfigSchema } from '../helpdesk/config.js';
+import { voicemailConfigSchema } from '../voicemail/config.js';
 import { checkSip, internalPorts, resolveSip, sipConfigSchema } from './sip.js';
 import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
 
@@ -80,6 +82,8 @@ export const configSchema = z
     privacy: privacyConfigSchema.default({}),
     carriers: carriersConfigSchema.default({}),
     console: consoleConfigSchema.default({}),
+    helpdesk: helpdeskConfigSchema.default({}),
+    voicemail: voicemailConfigSchema.default({}),
   })
   .strict()
   // Checks that span slices (for example: no dev password under profile pilot).
