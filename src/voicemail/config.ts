@@ -95,6 +95,20 @@ export const voicemailConfigSchema = z
           en: 'Thank you. Your message has been passed on. Goodbye.',
           de: 'Danke. Ihre Nachricht ist weitergegeben. Auf Wiederhören.',
         }),
+        /** Before the offer, when a transfer did not go through. */
+        unavailable: sentences({
+          nl: 'Er is op dit moment niemand beschikbaar.',
+          fr: "Personne n'est disponible pour le moment.",
+          en: 'Nobody is available to take your call right now.',
+          de: 'Im Moment ist niemand erreichbar.',
+        }),
+        /** Storing the message failed (Redis down): the caller is told, never left in silence. */
+        notSaved: sentences({
+          nl: 'Sorry, uw bericht kon niet worden bewaard. Belt u later opnieuw, alstublieft. Tot ziens.',
+          fr: "Désolé, votre message n'a pas pu être enregistré. Merci de rappeler plus tard. Au revoir.",
+          en: 'Sorry, your message could not be saved. Please call again later. Goodbye.',
+          de: 'Entschuldigung, Ihre Nachricht konnte nicht gespeichert werden. Bitte rufen Sie später erneut an. Auf Wiederhören.',
+        }),
         /** Nothing was said: nothing is stored. */
         empty: sentences({
           nl: 'Ik heb geen bericht gehoord. U kunt het later opnieuw proberen. Tot ziens.',
