@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply } from './apply.js';
 import { desiredState } from './desired.js';
+import { findOutboundTrunk } from './live.js';
 import { plan } from './plan.js';
 import {
   startTestStack,
@@ -30,6 +31,8 @@ const callback = {
   address: 'example.pstn.twilio.com:5061',
   transport: 'tls',
   numbers: ['+3225550100'],
+  auth: { username: 'helpdesk', password: 'outbound-long-password' },
+  headers: { 'X-Account': 'helpdesk' },
 };
 const slice = {
   inboundTrunks: [carrier, phones],
@@ -82,9 +85,17 @@ describe('apply against a real livekit-server', () => {
       deployment: 'sb-test',
       name: 'carrier',
     });
-    expect(outbound.map((t) => [t.name, t.address])).toEqual([
-      ['sb:sb-test:callback', 'example.pstn.twilio.com:5061'],
-    ]);
+    expect(
+      outbound.map((t) => [t.name, t.address, t.transport, t.authUsername, t.headers]),
+    ).toEqual([
+      [
+        'sb:sb-test:callback',
+        'example.pstn.twilio.com:5061',
+        3,
+        'helpdesk',
+        { 'X-Account': 'helpdesk' },
+      ],
+    ]); // 3: SIP_TRANSPORT_TLS
     const main = rules.find((r) => r.name === 'sb:sb-test:main');
     expect(main?.trunkIds).toEqual([trunk?.sipTrunkId]);
     expect(main?.roomConfig?.agents.map((a) => a.agentName)).toEqual(['switchboard-agent']);
@@ -218,6 +229,44 @@ describe('apply against a real livekit-server', () => {
     expect(result.ok).toBe(true);
     const repaired = (await sip().listSipInboundTrunk({ trunkIds: [trunk.sipTrunkId] }))[0];
     expect(repaired?.allowedAddresses.sort()).toEqual(['54.172.60.0/30', '54.244.51.0/30']);
+  });
+
+  it('repairs an outbound trunk edited by hand, keeping its id', async () => {
+    await converge(slice);
+    const [trunk] = await sip().listSipOutboundTrunk();
+    // As `lk sip outbound update` would: a full replace, our metadata kept.
+    const edited = trunk!.clone();
+    edited.address = 'attacker.example.org';
+    edited.numbers = ['+3225550999'];
+    await sip().updateSipOutboundTrunk(trunk!.sipTrunkId, edited);
+    await sip().updateSipOutboundTrunkFields(trunk!.sipTrunkId, { authPassword: 'guessed' });
+
+    const { found, result } = await converge(slice);
+    expect(
+      found.changes
+        .filter((c) => c.action !== 'unchanged')
+        .map((c) => [c.kind, c.action, c.name, c.fields]),
+    ).toEqual([['outboundTrunk', 'update', 'callback', ['address', 'numbers', 'authPassword']]]);
+    expect(result.ok).toBe(true);
+    const repaired = await sip().listSipOutboundTrunk();
+    expect(repaired.map((t) => [t.sipTrunkId, t.address, t.numbers])).toEqual([
+      [trunk!.sipTrunkId, 'example.pstn.twilio.com:5061', ['+3225550100']],
+    ]);
+  });
+
+  it('finds the outbound trunk by config name, only when this deployment owns it', async () => {
+    await expect(findOutboundTrunk(stack.client, 'sb-test', 'callback')).rejects.toThrow(
+      /"sb:sb-test:callback" is not in LiveKit.*provision apply/,
+    );
+    // A trunk with our name but without the metadata mark is somebody else's.
+    await sip().createSipOutboundTrunk('sb:sb-test:callback', 'sip.example.org', ['+3225550188'], {
+      transport: 0 as never,
+    });
+    await expect(findOutboundTrunk(stack.client, 'sb-test', 'callback')).rejects.toThrow();
+    await converge(slice);
+    const ours = (await sip().listSipOutboundTrunk()).find((t) => t.metadata.includes('managedBy'));
+    expect(await findOutboundTrunk(stack.client, 'sb-test', 'callback')).toBe(ours?.sipTrunkId);
+    await expect(findOutboundTrunk(stack.client, 'other', 'callback')).rejects.toThrow();
   });
 
   it('accepts, in LiveKit itself, the trunk our validation refuses as open to the world', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkSlice } from './checks.js';
 import { e164Schema } from '../common/index.js';
-import { checkAddress, looksLikeDevPassword, SIP_HOST } from './validate.js';
+import { checkAddress, checkSipPort, looksLikeDevPassword, SIP_HOST } from './validate.js';
 
 /** Names become part of the LiveKit object name (`sb:<deployment>:<name>`), so keep them plain. */
 const objectName = z
@@ -79,8 +79,13 @@ export const outboundTrunkSchema = z
     /** Carrier SIP host[:port], for example `example.pstn.twilio.com:5061`. */
     address: z
       .string()
-      .regex(SIP_HOST, 'use host or host:port of the carrier, without "sip:" or a user part'),
-    transport: z.enum(['auto', 'udp', 'tcp', 'tls']).default('auto'),
+      .regex(SIP_HOST, 'use host or host:port of the carrier, without "sip:" or a user part')
+      .superRefine((entry, ctx) => {
+        const problem = checkSipPort(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    /** Signalling transport to the carrier; `auto` leaves the choice to livekit-sip (UDP). */
+    transport: z.enum(['auto', 'udp', 'tcp', 'tls']).default('udp'),
     /** Caller ids this trunk may present; LiveKit refuses an outbound trunk without one. */
     numbers: z
       .array(e164)
@@ -89,6 +94,15 @@ export const outboundTrunkSchema = z
         'give at least one E.164 number this trunk may present as caller id; LiveKit requires one',
       ),
     auth: authSchema.optional(),
+    /** Extra SIP headers on every INVITE this trunk sends, e.g. `X-Account: helpdesk`. */
+    headers: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,64}$/, 'use a SIP header name: letters, digits and dashes'),
+        z.string().min(1).max(256),
+      )
+      .default({}),
   })
   .strict();
 
@@ -198,9 +212,14 @@ export type DispatchRuleConfig = z.infer<typeof dispatchRuleSchema>;
  * superRefine). Paths are absolute, from the root of switchboard.yaml.
  */
 export function checkProvisioning(
-  config: { profile: 'dev' | 'pilot'; provisioning: ProvisioningConfig },
+  config: {
+    profile: 'dev' | 'pilot';
+    provisioning: ProvisioningConfig;
+    voicemail?: { callback?: { trunk: string } };
+  },
   ctx: z.RefinementCtx,
 ): void {
+  checkCallbackTrunk(config, ctx);
   if (config.profile !== 'pilot') return;
   const kinds = ['inboundTrunks', 'outboundTrunks'] as const;
   for (const kind of kinds) {
@@ -222,4 +241,25 @@ export function checkProvisioning(
       }
     });
   }
+}
+
+/** `voicemail.callback.trunk` must name an outbound trunk this config provisions. */
+function checkCallbackTrunk(
+  config: { provisioning: ProvisioningConfig; voicemail?: { callback?: { trunk: string } } },
+  ctx: z.RefinementCtx,
+): void {
+  const trunk = config.voicemail?.callback?.trunk;
+  if (trunk === undefined) return;
+  const outbound = config.provisioning.outboundTrunks.map((t) => t.name);
+  if (outbound.includes(trunk)) return;
+  const inbound = config.provisioning.inboundTrunks.some((t) => t.name === trunk);
+  ctx.addIssue({
+    code: 'custom',
+    path: ['voicemail', 'callback', 'trunk'],
+    message: inbound
+      ? `"${trunk}" is an inbound trunk; a callback dials out through one of provisioning.outboundTrunks`
+      : `no outbound trunk is named "${trunk}"; define it under provisioning.outboundTrunks` +
+        (outbound.length > 0 ? ` (defined: ${outbound.join(', ')})` : '') +
+        ' or fix the name',
+  });
 }

@@ -33,6 +33,7 @@ export interface OutboundSpec {
   numbers: string[];
   authUsername: string;
   authPassword: string;
+  headers: Record<string, string>;
 }
 
 export interface RuleSpec {
@@ -121,6 +122,7 @@ export function desiredState(target: ProvisioningTarget): DesiredState {
       numbers: sorted(t.numbers),
       authUsername: t.auth?.username ?? '',
       authPassword: t.auth?.password ?? '',
+      headers: { ...t.headers },
     })),
   );
   const dispatchRules = provisioning.dispatchRules.map((r) =>

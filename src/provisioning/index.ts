@@ -28,6 +28,7 @@ export { apply, type ApplyOptions, type ApplyResult } from './apply.js';
 export { renderPlan, planToJson, renderApplyResult } from './render.js';
 export { objectName, ownedBy, type OwnershipMark } from './ownership.js';
 export { activeCallsByTrunk } from './active-calls.js';
+export { findOutboundTrunk } from './live.js';
 export {
   startReconciler,
   type Reconciler,

@@ -12,6 +12,7 @@ import type {
   RuleType,
   Transport,
 } from './desired.js';
+import { objectName, ownedBy } from './ownership.js';
 
 /** Wire values of the protobuf enums (SIPMediaEncryption, SIPTransport). */
 export const MEDIA_ENCRYPTION: readonly MediaEncryption[] = ['disable', 'allow', 'require'];
@@ -60,6 +61,7 @@ export function observeOutbound(t: SIPOutboundTrunkInfo): OutboundSpec {
     numbers: sorted(t.numbers),
     authUsername: t.authUsername,
     authPassword: t.authPassword,
+    headers: { ...t.headers },
   };
 }
 
@@ -96,4 +98,28 @@ export function observeRule(r: SIPDispatchRuleInfo, trunkNames: Map<string, stri
     agentName: agents.length === 1 ? (agents[0]?.agentName ?? '') : `agents:${agents.length}`,
     attributes: { ...r.attributes },
   };
+}
+
+/**
+ * The LiveKit id of this deployment's outbound trunk `name` (its name in switchboard.yaml). Only
+ * a trunk carrying both ownership marks counts; throws, saying what to run, when there is none.
+ */
+export async function findOutboundTrunk(
+  client: { sip: SipClient },
+  deployment: string,
+  name: string,
+): Promise<string> {
+  const trunks = await client.sip.listSipOutboundTrunk();
+  const ours = trunks
+    .filter((t) => ownedBy(deployment, t)?.name === name)
+    .map((t) => t.sipTrunkId)
+    .sort();
+  const id = ours[0];
+  if (id === undefined) {
+    throw new Error(
+      `outbound trunk "${objectName(deployment, name)}" is not in LiveKit; define "${name}" under ` +
+        'provisioning.outboundTrunks and run `switchboard provision apply` (or `switchboard up`)',
+    );
+  }
+  return id;
 }

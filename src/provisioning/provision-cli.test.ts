@@ -73,6 +73,33 @@ describe('switchboard provision plan / apply', () => {
     );
   });
 
+  it('plan lists outbound trunks by name and drifted field, never their numbers or password', async () => {
+    await stack.wipe();
+    const outbound = (address: string) =>
+      `provisioning:\n  outboundTrunks:\n    - name: callback\n      address: ${address}\n` +
+      `      numbers: ["+3225550177"]\n      auth: { username: helpdesk, password: out-secret-4711 }\n`;
+    const config = writeConfig(
+      'outbound.yaml',
+      `deployment: cli-test\n${livekitSection(stack.livekit.port)}${outbound('sip.carrier.example')}`,
+    );
+    const pending = await run(provisionPlanCommand, ['--config', config]);
+    expect(pending.code).toBe(2);
+    expect(pending.stdout).toMatch(/Outbound trunks\n {2}\+ create +callback/);
+    expect((await run(provisionApplyCommand, ['--config', config])).code).toBe(0);
+
+    writeConfig(
+      'outbound.yaml',
+      `deployment: cli-test\n${livekitSection(stack.livekit.port)}${outbound('sip.carrier.example:5080')}`,
+    );
+    const drift = await run(provisionPlanCommand, ['--config', config]);
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toMatch(/~ update +callback .*\(changes: address\)/);
+    for (const out of [pending.stdout, drift.stdout]) {
+      expect(out).not.toContain('3225550177');
+      expect(out).not.toContain('out-secret-4711');
+    }
+  });
+
   it('plan exits 1 when LiveKit does not answer', async () => {
     const config = writeConfig('down.yaml', livekitSection(await freePort()));
     const down = await run(provisionPlanCommand, ['--config', config]);

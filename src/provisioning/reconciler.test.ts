@@ -124,6 +124,49 @@ describe('startReconciler', () => {
     }
   });
 
+  it('puts back an outbound trunk that was edited or deleted, at the next periodic check', async () => {
+    const withOutbound = testConfig({
+      ...config.provisioning,
+      outboundTrunks: [
+        {
+          name: 'callback',
+          address: 'sip.carrier.example:5061',
+          transport: 'tls',
+          numbers: ['+3225550100'],
+        },
+      ],
+    });
+    const reconciler = await startReconciler({
+      config: withOutbound,
+      livekit: stack.livekit,
+      logger,
+      intervalMs: 300,
+    });
+    const outbound = () => stack.client.sip.listSipOutboundTrunk();
+    const until = async (ok: (t: Awaited<ReturnType<typeof outbound>>) => boolean) => {
+      for (const t0 = Date.now(); Date.now() - t0 < 5000;) {
+        if (ok(await outbound())) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('outbound trunk not restored within 5 s');
+    };
+    try {
+      const [trunk] = await outbound();
+      expect(trunk?.address).toBe('sip.carrier.example:5061');
+      const edited = trunk!.clone();
+      edited.address = 'sip.elsewhere.example';
+      await stack.client.sip.updateSipOutboundTrunk(trunk!.sipTrunkId, edited);
+      await until((t) => t[0]?.address === 'sip.carrier.example:5061');
+      expect((await outbound()).map((t) => t.sipTrunkId)).toEqual([trunk!.sipTrunkId]);
+
+      await stack.client.sip.deleteSipTrunk(trunk!.sipTrunkId);
+      await until((t) => t.length === 1 && t[0]?.sipTrunkId !== trunk!.sipTrunkId);
+      expect(reconciler.status().lastTrigger).toBe('periodic');
+    } finally {
+      await reconciler.stop();
+    }
+  });
+
   it('rejects at start when LiveKit is unreachable', async () => {
     await expect(
       startReconciler({

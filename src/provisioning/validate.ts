@@ -76,3 +76,15 @@ export function looksLikeDevPassword(password: string): boolean {
 /** host or host:port, IPv4, or [IPv6]:port; no scheme, no user part. */
 export const SIP_HOST =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** The port of a `host:port` (or `[v6]:port`) address, when given, must be 1-65535. */
+export function checkSipPort(address: string): string | undefined {
+  const port = /:(\d{1,5})$/.exec(
+    address.startsWith('[') ? address.slice(address.indexOf(']')) : address,
+  );
+  if (!port) return undefined;
+  const n = Number(port[1]);
+  return n >= 1 && n <= 65_535
+    ? undefined
+    : `port ${port[1]} is out of range; use 1-65535 (5060 for udp/tcp, 5061 for tls), or leave it out`;
+}

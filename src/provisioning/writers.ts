@@ -76,6 +76,7 @@ export async function createOutbound(sip: SipClient, d: Desired<OutboundSpec>): 
     transport: transport(s),
     authUsername: s.authUsername,
     authPassword: s.authPassword,
+    headers: s.headers,
   });
   return created.sipTrunkId;
 }
@@ -96,6 +97,7 @@ export async function replaceOutbound(
       numbers: s.numbers,
       authUsername: s.authUsername,
       authPassword: s.authPassword,
+      headers: s.headers,
     }),
   );
 }
