@@ -1,0 +1,17 @@
+/** Voicemail without audio: messages as text, an encrypted callback number, a signed webhook. */
+export { voicemailConfigSchema, type VoicemailConfig } from './config.js';
+export {
+  CallbackDecryptError,
+  createCallbackCipher,
+  type CallbackCipher,
+  type CallbackKey,
+} from './crypto.js';
+export { createMessageKeys, isMessageId, type MessageKeys } from './keys.js';
+export { CallbackKeysMissingError, createMessageStore, type MessageStoreDeps } from './store.js';
+export type {
+  CallbackState,
+  MessageReason,
+  MessageStore,
+  NewMessage,
+  VoicemailMessage,
+} from './types.js';
