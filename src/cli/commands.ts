@@ -1,5 +1,11 @@
 import { consoleHashPasswordCommand } from '../console/hash-password-command.js';
 import { doctorCommand } from './doctor.js';
+import {
+  helpdeskCloseCommand,
+  helpdeskOpenCommand,
+  helpdeskResumeCommand,
+  helpdeskStatusCommand,
+} from '../helpdesk/command.js';
 import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
 import { provisionApplyCommand, provisionPlanCommand } from './provision.js';
 import { runCommand } from './run.js';
@@ -18,4 +24,8 @@ export const commands: Record<string, Command> = {
   'privacy export': privacyExportCommand,
   'provision plan': provisionPlanCommand,
   'provision apply': provisionApplyCommand,
+  'helpdesk close': helpdeskCloseCommand,
+  'helpdesk open': helpdeskOpenCommand,
+  'helpdesk resume': helpdeskResumeCommand,
+  'helpdesk status': helpdeskStatusCommand,
 };
