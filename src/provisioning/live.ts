@@ -105,7 +105,7 @@ export function observeRule(r: SIPDispatchRuleInfo, trunkNames: Map<string, stri
  * a trunk carrying both ownership marks counts; throws, saying what to run, when there is none.
  */
 export async function findOutboundTrunk(
-  client: { sip: SipClient },
+  client: { sip: Pick<SipClient, 'listSipOutboundTrunk'> },
   deployment: string,
   name: string,
 ): Promise<string> {
