@@ -8,11 +8,13 @@ import { createAdmission, pseudonymizerFromConfig } from '../admission/index.js'
 import { parseConfig } from '../config/index.js';
 import { createTranscriptStore, findPhoneNumbers } from '../privacy/index.js';
 import { createLogger } from '../telemetry/index.js';
+import { createMessageStore } from '../voicemail/index.js';
 import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { main } from './main.js';
 
 const ALICE = '+32470123456';
 const BOB = '+32471987654';
+const CALLBACK_KEY = '5a'.repeat(32);
 
 let server: TestRedis;
 let redis: Redis;
@@ -53,15 +55,21 @@ beforeAll(async () => {
       `redis: { url: "${server.url}" }`,
       `admission: { keyPrefix: ${prefix}, pseudonymKeys: [{ id: k1, secret: test-secret-0123456789abcdef }] }`,
       `privacy: { keyPrefix: ${prefix} }`,
+      `voicemail: { callbackKeys: [{ id: k1, key: "${CALLBACK_KEY}" }] }`,
     ].join('\n'),
   );
   // Two callers, each with a call admitted (rate-limit entry) and a stored transcript.
-  const { admission: admissionConfig, privacy } = parseConfig({
+  const {
+    admission: admissionConfig,
+    privacy,
+    voicemail,
+  } = parseConfig({
     admission: {
       keyPrefix: prefix,
       pseudonymKeys: [{ id: 'k1', secret: 'test-secret-0123456789abcdef' }],
     },
     privacy: { keyPrefix: prefix },
+    voicemail: { callbackKeys: [{ id: 'k1', key: CALLBACK_KEY }] },
   });
   const pseudonymizer = pseudonymizerFromConfig(admissionConfig);
   const logger = createLogger({ level: 'silent' });
@@ -84,6 +92,14 @@ beforeAll(async () => {
     });
     await store.finishCall(callId, { outcome: 'answered', endedAt: t0 + 30_000 });
   }
+  // Alice left two messages, one with a callback number; Bob one with his.
+  const messages = createMessageStore({ redis, privacy, voicemail, logger, pseudonymizer });
+  const alice = pseudonymizer.pseudonymize(ALICE)!;
+  const bob = pseudonymizer.pseudonymize(BOB)!;
+  const base = { language: 'en', reason: 'closed' } as const;
+  await messages.save({ ...base, pseudonym: alice, text: 'Please call me', callbackNumber: ALICE });
+  await messages.save({ ...base, pseudonym: alice, text: 'Never mind' });
+  await messages.save({ ...base, pseudonym: bob, text: 'Badge broken', callbackNumber: BOB });
 });
 afterAll(async () => {
   await redis.quit();
@@ -103,6 +119,21 @@ describe('switchboard privacy', () => {
     expect(exported.calls.map((c) => c.callId).sort()).toEqual(['SCL_alice1', 'SCL_alice2']);
     expect(exported.calls[0]?.turns[0]?.text).toBe('I need the helpdesk');
     expect(findPhoneNumbers(out)).toEqual([]);
+    expect(out).not.toContain('470123456');
+  });
+
+  it("exports a caller's voicemail messages, saying a callback number is stored without printing it", async () => {
+    const { code, out } = await cli('privacy', 'export', '--caller', ALICE);
+    expect(code).toBe(0);
+    const { messages } = JSON.parse(out) as {
+      messages: { text: string; callbackNumber: { stored: boolean; sameAsRequest: boolean } }[];
+    };
+    expect(messages.map((m) => [m.text, m.callbackNumber])).toEqual([
+      ['Please call me', { stored: true, sameAsRequest: true }],
+      ['Never mind', { stored: false, sameAsRequest: null }],
+    ]);
+    expect(out).not.toContain('470123456');
+    expect(findPhoneNumbers(out)).toEqual([]);
   });
 
   it('erases one caller (transcripts and rate-limit entries) and prints a receipt without the number', async () => {
@@ -112,19 +143,25 @@ describe('switchboard privacy', () => {
     expect(receipt).toMatchObject({
       receipt: 'switchboard-privacy-erasure',
       pseudonymKeyIds: ['k1'],
-      deleted: { transcripts: 2, rateLimitEntries: 2 },
+      deleted: { transcripts: 2, messages: 2, callbackNumbers: 1, rateLimitEntries: 2 },
     });
     expect(Date.parse(receipt.erasedAt as string)).toBeGreaterThan(Date.now() - 60_000);
     expect(out).not.toMatch(/470123456|k1_[0-9a-f]{32}/);
 
     const again = JSON.parse((await cli('privacy', 'export', '--caller', ALICE)).out) as {
       calls: unknown[];
+      messages: unknown[];
     };
     expect(again.calls).toEqual([]);
+    expect(again.messages).toEqual([]);
     const bob = JSON.parse((await cli('privacy', 'export', '--caller', BOB)).out) as {
       calls: { callId: string }[];
+      messages: { text: string; callbackNumber: { stored: boolean } }[];
     };
     expect(bob.calls.map((c) => c.callId)).toEqual(['SCL_bob1']);
+    expect(bob.messages.map((m) => [m.text, m.callbackNumber.stored])).toEqual([
+      ['Badge broken', true],
+    ]);
     const rateLimitKeys = await redis.keys(`${prefix}:rl:*`);
     expect(rateLimitKeys.length).toBe(1); // Bob's
   });

@@ -10,6 +10,7 @@ import {
 } from '../privacy/index.js';
 import { connectRedisOnce } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
+import { createMessageStore, type MessageStore } from '../voicemail/index.js';
 import { parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -20,6 +21,7 @@ interface Session {
   config: SwitchboardConfig;
   redis: Redis;
   store: TranscriptStore;
+  messages: MessageStore;
 }
 
 /** Connects to the deployment's Redis; the URL is never printed, it may carry a password. */
@@ -36,7 +38,13 @@ async function openSession(config: SwitchboardConfig): Promise<Session> {
   // Warnings only, on stderr: stdout carries the receipt or the export.
   const logger = createLogger({ level: 'warn', name: 'switchboard-privacy' }, process.stderr);
   const store = createTranscriptStore({ redis, config: config.privacy, logger });
-  return { config, redis, store };
+  const messages = createMessageStore({
+    redis,
+    privacy: config.privacy,
+    voicemail: config.voicemail,
+    logger,
+  });
+  return { config, redis, store, messages };
 }
 
 /** Parses `--caller`, runs the action against Redis, prints its JSON; the number is never echoed. */
@@ -68,13 +76,15 @@ async function withCaller(
 }
 
 export const privacyEraseCommand: Command = {
-  summary: "erase a caller's transcripts and rate-limit entries (GDPR); prints a receipt",
+  summary:
+    "erase a caller's transcripts, voicemail messages, callback numbers and rate-limit entries (GDPR); prints a receipt",
   run: (args) =>
     withCaller(args, 'usage: switchboard privacy erase --caller <number>', (session, number) =>
       eraseCaller({
         number,
         pseudonymizer: pseudonymizerFromConfig(session.config.admission),
         store: session.store,
+        messages: session.messages,
         eraseRateLimit: (pseudonyms) =>
           eraseCallerRateLimit(session.redis, session.config.admission, pseudonyms),
       }),
@@ -82,13 +92,15 @@ export const privacyEraseCommand: Command = {
 };
 
 export const privacyExportCommand: Command = {
-  summary: "print a caller's stored transcripts as JSON (GDPR access request)",
+  summary:
+    "print a caller's stored transcripts and voicemail messages as JSON (GDPR access request)",
   run: (args) =>
     withCaller(args, 'usage: switchboard privacy export --caller <number>', (session, number) =>
       exportCaller({
         number,
         pseudonymizer: pseudonymizerFromConfig(session.config.admission),
         store: session.store,
+        messages: session.messages,
       }),
     ),
 };

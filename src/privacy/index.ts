@@ -5,9 +5,11 @@ export {
   exportCaller,
   NotAPhoneNumberError,
   type CallerExport,
+  type CallerMessageStore,
   type CallerPseudonymizer,
   type CallerRequest,
   type ErasureReceipt,
+  type ExportedMessage,
 } from './erasure.js';
 export { createTranscriptKeys, isPseudonym, type TranscriptKeys } from './keys.js';
 export {
