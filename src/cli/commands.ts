@@ -1,4 +1,5 @@
 import { consoleHashPasswordCommand } from '../console/hash-password-command.js';
+import { callbackCommand } from './callback.js';
 import { doctorCommand } from './doctor.js';
 import {
   helpdeskCloseCommand,
@@ -19,6 +20,7 @@ export const commands: Record<string, Command> = {
   up: upCommand,
   run: runCommand,
   doctor: doctorCommand,
+  callback: callbackCommand,
   'console hash-password': consoleHashPasswordCommand,
   'privacy erase': privacyEraseCommand,
   'privacy export': privacyExportCommand,
