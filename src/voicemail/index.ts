@@ -6,6 +6,11 @@ export {
   type CallbackCipher,
   type CallbackKey,
 } from './crypto.js';
+export {
+  startWebhookDelivery,
+  type WebhookDelivery,
+  type WebhookDeliveryOptions,
+} from './delivery.js';
 export { createMessageKeys, isMessageId, type MessageKeys } from './keys.js';
 export { CallbackKeysMissingError, createMessageStore, type MessageStoreDeps } from './store.js';
 export type {
@@ -15,3 +20,15 @@ export type {
   NewMessage,
   VoicemailMessage,
 } from './types.js';
+export {
+  DEFAULT_TOLERANCE_S,
+  MESSAGE_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+  verifyWebhook,
+  webhookBody,
+  type SeenSignatures,
+  type VerifyWebhookOptions,
+  type WebhookEvent,
+  type WebhookVerdict,
+} from './webhook.js';
