@@ -19,6 +19,7 @@ import {
   type SwitchboardConfig,
 } from '../config/index.js';
 import { createScrubbingStream, createTranscriptStore } from '../privacy/index.js';
+import { createMessageStore, startWebhookDelivery } from '../voicemail/index.js';
 import {
   createCallRecovery,
   createControlPlaneApp,
@@ -258,10 +259,18 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     { name: 'agent', check: () => httpOk(agentHealthUrl(config)) },
   ]);
   const pseudonymizer = pseudonymizerFromConfig(config.admission);
-  app.route('/', createCallflowApp({ config, pseudonymizer, logger }));
   // Records calls no agent took; every command bounded, so a Redis outage costs a log line.
   const redis = new Redis(config.redis.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
+  // A Twilio caller nobody can take leaves a message (text only) in the voicemail store.
+  const messages = createMessageStore({
+    redis,
+    privacy: config.privacy,
+    voicemail: config.voicemail,
+    logger,
+    pseudonymizer,
+  });
+  app.route('/', createCallflowApp({ config, pseudonymizer, logger, messages }));
   const unhandled = unhandledCallRecords({
     store: createTranscriptStore({ redis, config: config.privacy, logger, pseudonymizer }),
     pseudonymizer,
@@ -270,6 +279,20 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     openEvents: (callId, trunkId) =>
       openCallEvents(redis, { deployment: config.deployment, callId, trunkId }),
   });
+  // New voicemail messages go to voicemail.webhook, signed; swept from the store, so none is lost.
+  const { webhook } = config.voicemail;
+  const webhookDelivery = webhook
+    ? startWebhookDelivery({
+        store: createMessageStore({
+          redis,
+          privacy: config.privacy,
+          voicemail: config.voicemail,
+          logger,
+        }),
+        webhook,
+        logger,
+      })
+    : undefined;
   // Every worker's calls, from the call-event stream: /metrics and the live-call list.
   const events = await startCallEventReader({ config, logger });
   app.route(
@@ -295,6 +318,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
   const close = async () => {
     await reconciler.stop();
     await events.stop();
+    await webhookDelivery?.stop();
     redis.disconnect();
     await new Promise((r) => server.close(() => r(undefined)));
   };
