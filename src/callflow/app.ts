@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { SwitchboardConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
+import type { MessageStore } from '../voicemail/index.js';
 import { createCloudonixRoutes } from './cloudonix-routes.js';
 import type { CallerPseudonymizer } from './pseudonymizer.js';
 import { createTwilioRoutes } from './twilio-routes.js';
@@ -10,13 +11,20 @@ export interface CallflowAppOptions {
   config: SwitchboardConfig;
   pseudonymizer: CallerPseudonymizer;
   logger: Logger;
+  /** Stores a message a Twilio caller leaves when nobody can take the call (`voicemail` config). */
+  messages?: MessageStore;
 }
 
 /**
  * Carrier webhooks, to be mounted at the root of the control-plane HTTP server. A disabled
  * carrier has no routes, so its paths answer 404.
  */
-export function createCallflowApp({ config, pseudonymizer, logger }: CallflowAppOptions): Hono {
+export function createCallflowApp({
+  config,
+  pseudonymizer,
+  logger,
+  messages,
+}: CallflowAppOptions): Hono {
   const { carriers, profile, sip } = config;
   const log = logger.child({ component: 'callflow' });
   const app = new Hono();
@@ -26,7 +34,14 @@ export function createCallflowApp({ config, pseudonymizer, logger }: CallflowApp
     const defaultSipDomain = `${host}:${profile === 'pilot' && sip.tls ? sip.tls.port : sip.port}`;
     app.route(
       '/',
-      createTwilioRoutes({ profile, defaultSipDomain, carriers, pseudonymizer, logger: log }),
+      createTwilioRoutes({
+        profile,
+        defaultSipDomain,
+        carriers,
+        pseudonymizer,
+        logger: log,
+        voicemail: messages ? { config: config.voicemail, messages } : undefined,
+      }),
     );
   }
   if (carriers.cloudonix.enabled) {

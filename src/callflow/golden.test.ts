@@ -1,12 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/index.js';
+import { createLogger } from '../telemetry/index.js';
+import { createMessageStore, type MessageStore } from '../voicemail/index.js';
+import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import {
   callParams,
   cloudonixRequest,
   testApp,
   testConfig,
   twilioRequest,
+  pseudonymizer,
   type TestApp,
 } from '../../test/harness/callflow-fixtures.js';
 
@@ -29,6 +35,25 @@ async function document(res: Response): Promise<string> {
   expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
   return res.text();
 }
+
+let server: TestRedis;
+let redis: Redis;
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+
+const messageStore = (): MessageStore =>
+  createMessageStore({
+    ...parseConfig({}),
+    redis,
+    logger: createLogger({ level: 'silent' }),
+    pseudonymizer,
+  });
 
 const pilotCredentials = { sipUsername: 'twilio-trunk', sipPassword: 'pilot-digest-secret' };
 
@@ -75,6 +100,31 @@ describe.each(['dev', 'pilot'] as const)('golden documents, profile %s', (profil
       params: callParams({ DialCallStatus: 'no-answer' }),
     });
     expectGolden(`twilio-dial-status-helpdesk-failed.${profile}`, await document(res));
+  });
+
+  it('dial-status: agent leg busy, fallback message offers to take a message', async () => {
+    const config = testConfig(profile, { fallback: 'message' }, { language: 'nl' });
+    const res = await twilioRequest(testApp(config, messageStore()).app, {
+      path: '/twilio/dial-status?leg=agent',
+      params: callParams({ DialCallStatus: 'busy' }),
+    });
+    expectGolden(`twilio-dial-status-fallback-voicemail.${profile}`, await document(res));
+  });
+
+  it('voicemail: the message is stored and the caller thanked', async () => {
+    const res = await twilioRequest(testApp(testConfig(profile), messageStore()).app, {
+      path: '/twilio/voicemail?lang=fr',
+      params: callParams({ SpeechResult: 'Je voudrais déplacer mon rendez-vous.' }),
+    });
+    expectGolden(`twilio-voicemail-saved.${profile}`, await document(res));
+  });
+
+  it('voicemail: nothing heard, nothing stored', async () => {
+    const res = await twilioRequest(testApp(testConfig(profile), messageStore()).app, {
+      path: '/twilio/voicemail?lang=en',
+      params: callParams(),
+    });
+    expectGolden(`twilio-voicemail-empty.${profile}`, await document(res));
   });
 
   it('dial-status: completed leg hangs up', async () => {

@@ -2,7 +2,11 @@ import { Counter } from 'prom-client';
 import { registry } from '../telemetry/index.js';
 
 export type WebhookRoute =
-  'twilio_voice' | 'twilio_escalate' | 'twilio_dial_status' | 'cloudonix_voice';
+  | 'twilio_voice'
+  | 'twilio_escalate'
+  | 'twilio_dial_status'
+  | 'twilio_voicemail'
+  | 'cloudonix_voice';
 
 /** Outcome of one webhook request; never carries a caller value. */
 export type WebhookResult =
@@ -10,6 +14,10 @@ export type WebhookResult =
   | 'completed'
   | 'fallback_helpdesk'
   | 'fallback_message'
+  | 'fallback_voicemail'
+  | 'voicemail_saved'
+  | 'voicemail_empty'
+  | 'voicemail_not_saved'
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden_signature'

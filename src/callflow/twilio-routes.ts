@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from '../telemetry/index.js';
 import { isE164, LANGUAGES, type Language } from '../common/index.js';
+import type { MessageStore, VoicemailConfig } from '../voicemail/index.js';
 import type { CarriersConfig, TwilioConfig } from './config.js';
 import { WebhookError } from './errors.js';
 import { webhookHandler, type Served } from './handle.js';
@@ -12,6 +13,7 @@ import {
   dialAgentTwiml,
   dialNumberTwiml,
   hangupTwiml,
+  messageOfferTwiml,
   messageTwiml,
   type SpokenMessage,
 } from './twiml.js';
@@ -20,6 +22,7 @@ export const TWILIO_ROUTES = {
   voice: '/twilio/voice',
   escalate: '/twilio/escalate',
   dialStatus: '/twilio/dial-status',
+  voicemail: '/twilio/voicemail',
 } as const;
 
 const CALL_SID = /^CA[0-9a-f]{32}$/;
@@ -35,6 +38,11 @@ export interface TwilioRoutesOptions {
   carriers: CarriersConfig;
   pseudonymizer: CallerPseudonymizer;
   logger: Logger;
+  /**
+   * Where a caller's message goes when nobody can take the call. Without it, or with
+   * `voicemail.enabled: false`, the fallback message ends the call as before.
+   */
+  voicemail?: { config: VoicemailConfig; messages: MessageStore };
 }
 
 /** A Twilio request that passed every check; the config fields it relies on are present. */
@@ -46,6 +54,7 @@ interface VerifiedCall {
 
 export function createTwilioRoutes(opts: TwilioRoutesOptions): Hono {
   const { profile, carriers, pseudonymizer, logger } = opts;
+  const voicemail = opts.voicemail?.config.enabled ? opts.voicemail : undefined;
   const twilio = requireEnabled(carriers.twilio);
   const domain = twilio.sipDomain ?? opts.defaultSipDomain;
   const timeoutSeconds = twilio.dialTimeoutSeconds;
@@ -75,6 +84,27 @@ export function createTwilioRoutes(opts: TwilioRoutesOptions): Hono {
     const text = twilio.fallbackMessage[language];
     return text === undefined ? [] : [{ language, text }];
   });
+
+  /**
+   * The fallback in every configured language, then the offer to leave a message in the default
+   * one: Twilio transcribes a single language per <Gather>.
+   */
+  const lastResort = (): Served => {
+    if (!voicemail) return { xml: messageTwiml(spoken), result: 'fallback_message' };
+    const language = carriers.language;
+    const prompts = voicemail.config.prompts;
+    return {
+      xml: messageOfferTwiml({
+        messages: spoken,
+        offer: { language, text: prompts.offer[language] },
+        empty: { language, text: prompts.empty[language] },
+        actionUrl: `${twilio.publicUrl}${TWILIO_ROUTES.voicemail}?lang=${language}`,
+        speechTimeoutSeconds: Math.ceil(voicemail.config.messageSilenceMs / 1000),
+        maxSpeechSeconds: Math.min(60, voicemail.config.maxMessageSeconds),
+      }),
+      result: 'fallback_voicemail',
+    };
+  };
 
   const helpdesk = (): string =>
     dialNumberTwiml({
@@ -134,13 +164,60 @@ export function createTwilioRoutes(opts: TwilioRoutesOptions): Hono {
       return { xml: helpdesk(), result: 'fallback_helpdesk' };
     }
     logger.warn({ ...log, dialStatus: dialStatusLabel }, 'dialled leg failed; saying message');
-    return { xml: messageTwiml(spoken), result: 'fallback_message' };
+    return lastResort();
   }
+
+  /** Twilio posts the transcribed message here; the text is stored, never logged. */
+  const takeMessage =
+    (vm: NonNullable<typeof voicemail>) =>
+    async (c: Context): Promise<Served> => {
+      const call = await verify(c, TWILIO_ROUTES.voicemail);
+      const language = c.req.query('lang');
+      if (!LANGUAGES.includes(language as Language)) {
+        throw new WebhookError(400, 'bad_request', 'unknown language');
+      }
+      const lang = language as Language;
+      const prompts = vm.config.prompts;
+      const say = (text: string) => messageTwiml([{ language: lang, text }]);
+      const log = { route: 'twilio_voicemail', callSid: call.callSid };
+      const text = (field(call.params, 'SpeechResult') ?? '').trim();
+      if (text === '') {
+        logger.info(log, 'no message heard; nothing stored');
+        return { xml: say(prompts.empty[lang]), result: 'voicemail_empty' };
+      }
+      try {
+        const message = await vm.messages.save({
+          callId: `twilio:${call.callSid}`,
+          ...(call.callerPseudonym ? { pseudonym: call.callerPseudonym } : {}),
+          language: lang,
+          text,
+          reason: 'carrier_fallback',
+        });
+        logger.info(
+          { ...log, messageId: message.id, callerPseudonym: call.callerPseudonym },
+          'message taken',
+        );
+        return { xml: say(prompts.saved[lang]), result: 'voicemail_saved' };
+      } catch (err) {
+        // The error's name only: a message could carry the caller's words.
+        logger.error(
+          { ...log, err: err instanceof Error ? err.name : 'unknown' },
+          'message not stored',
+        );
+        return { xml: say(prompts.notSaved[lang]), result: 'voicemail_not_saved' };
+      }
+    };
 
   const app = new Hono();
   app.all(TWILIO_ROUTES.voice, webhookHandler('twilio_voice', logger, voice));
   app.all(TWILIO_ROUTES.escalate, webhookHandler('twilio_escalate', logger, escalate));
   app.all(TWILIO_ROUTES.dialStatus, webhookHandler('twilio_dial_status', logger, dialStatus));
+  if (voicemail) {
+    app.all(
+      TWILIO_ROUTES.voicemail,
+      webhookHandler('twilio_voicemail', logger, takeMessage(voicemail)),
+    );
+  }
   return app;
 }
 

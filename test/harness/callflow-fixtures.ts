@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import { createPseudonymizer } from '../../src/admission/index.js';
 import { parseConfig, type SwitchboardConfig } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/telemetry/index.js';
+import type { MessageStore } from '../../src/voicemail/index.js';
 import {
   carriersConfigSchema,
   computeTwilioSignature,
@@ -64,11 +65,12 @@ export interface TestApp {
   logger: Logger;
 }
 
-export function testApp(config: SwitchboardConfig): TestApp {
+/** `messages`: the store a Twilio caller's message goes to (no store: no message is offered). */
+export function testApp(config: SwitchboardConfig, messages?: MessageStore): TestApp {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug' }, { write: (line: string) => lines.push(line) });
   return {
-    app: createCallflowApp({ config, pseudonymizer, logger }),
+    app: createCallflowApp({ config, pseudonymizer, logger, messages }),
     logs: () => lines.join(''),
     logger,
   };
