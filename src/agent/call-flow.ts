@@ -9,6 +9,7 @@ import type { SwitchboardConfig } from '../config/index.js';
 import type { RecoveryMetadata } from '../control-plane/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { grammarPhrases } from './brains/index.js';
+import { callBack, callbackOf } from './callback/call-back.js';
 import { joinCall, type JoinedCall } from './call/join.js';
 import { openCallEvents, type CallEvents } from './call/events.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
@@ -109,6 +110,13 @@ export async function runCall(
   teardown.defer('events', () => endEvent(events, call));
   try {
     const records = openCallRecords(redis, config, proc, call);
+    // A callback the control plane dialled: no admission (the helpdesk chose to call) and an
+    // introduction instead of the greeting.
+    const callbackFor = callbackOf(ctx.job.metadata);
+    if (callbackFor) {
+      await callBack({ ctx, proc, call, redis, events, records, teardown, messageId: callbackFor });
+      return;
+    }
     // A call that lost its agent mid-call comes back here with a fresh job. Admission runs again:
     // the lease and the rate-limit entry are keyed by call id, so this renews rather than counts.
     // Admission, before any engine exists: a refused call costs no vendor money.
@@ -160,6 +168,8 @@ export async function runCall(
       config,
       offline: proc.offline,
       pseudonym: decision.pseudonym,
+      callerNumber: decision.pseudonym ? proc.pseudonymizer.normalize(call.rawNumber) : undefined,
+      redis,
       writeTranscript: records.write,
       events,
     });

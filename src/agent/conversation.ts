@@ -1,5 +1,6 @@
 import { voice, type llm } from '@livekit/agents';
 import type { RulesBrain } from './brains/index.js';
+import type { CallerTurnsTap } from './caller-turns.js';
 import type { CallState } from './call/call-state.js';
 import type { Classifier } from './classify/index.js';
 import type { Language } from './config.js';
@@ -11,6 +12,8 @@ export interface SwitchboardAgentOptions {
   classifier: Classifier;
   control: CallControl;
   speaker: Speaker;
+  /** A verb taking a message holds the caller's turns; only an emergency still gets through. */
+  turns: CallerTurnsTap;
   /** The offline brain answers here; for llm and backend, the session's LLM answers. */
   rules?: RulesBrain;
   tools?: llm.ToolContextLike;
@@ -36,11 +39,21 @@ export class SwitchboardAgent extends voice.Agent {
     _chatCtx: llm.ChatContext,
     message: llm.ChatMessage,
   ): Promise<void> {
-    const { call, classifier, control, rules, speaker } = this.#opts;
+    const { call, classifier, control, rules, speaker, turns } = this.#opts;
     const text = message.textContent ?? '';
     if (!text.trim()) throw new voice.StopResponse();
     this.#opts.onCallerTurn(text);
     const match = classifier.classify(text, call.language);
+    const listener = turns.listener;
+    if (listener) {
+      if (match?.intent === 'EMERGENCY') {
+        turns.cancel();
+        await control.terminal('EMERGENCY', 'caller asked');
+      } else {
+        listener.turn(text);
+      }
+      throw new voice.StopResponse();
+    }
     if (match) {
       if (match.language !== call.language) this.#opts.onLanguage(match.language);
       await control.terminal(match.intent, 'caller asked');

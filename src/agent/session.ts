@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { inference, voice, type JobContext, type llm } from '@livekit/agents';
 import { RoomEvent } from '@livekit/rtc-node';
+import type { Redis } from 'ioredis';
 import { SipClient } from 'livekit-server-sdk';
 import type { SwitchboardConfig } from '../config/index.js';
 import { TURN_STAGES, type TurnStage } from '../telemetry/call-events.js';
@@ -18,7 +19,11 @@ import {
 import type { CallState } from './call/call-state.js';
 import type { CallEvents } from './call/events.js';
 import type { JoinedCall } from './call/join.js';
+import type { CalleeSpeech } from './callback/answering-machine.js';
+import { createCallerTurns, type CallerTurnsTap } from './caller-turns.js';
 import { createClassifier, type Classifier } from './classify/index.js';
+import { createHelpdesk } from './helpdesk.js';
+import { createMessageStore } from '../voicemail/store.js';
 import { vadSilenceMs, type AgentConfig, type Language } from './config.js';
 import { SwitchboardAgent } from './conversation.js';
 import { audioStream } from './line-audio.js';
@@ -32,6 +37,9 @@ import {
 
 /** The tool's answer to the model when a target is refused; the model then offers the helpdesk. */
 export const REFUSED_TOOL_OUTPUT = 'That number is not allowed. Offer the helpdesk instead.';
+/** The tool's answer when the helpdesk is closed: the caller is already being offered a message. */
+export const CLOSED_TOOL_OUTPUT =
+  'The helpdesk is closed; the caller has been told when it opens and is leaving a message. Say nothing more.';
 
 /** How long teardown waits for a verb in flight (a REFER awaiting its NOTIFY) to settle. */
 const VERB_SETTLE_MS = 5_000;
@@ -43,6 +51,13 @@ export interface ConversationDeps {
   offline: OfflineParts;
   /** The caller's pseudonym for the backend; never the number. */
   pseudonym: string | undefined;
+  /**
+   * The caller's E.164 number, when known: kept in memory for a consented callback (stored only
+   * encrypted, after a yes), never logged and never sent to a brain.
+   */
+  callerNumber: string | undefined;
+  /** The call's own Redis connection (messages, the helpdesk's override). */
+  redis: Redis;
   /** Writes a transcript line; never throws and never blocks the call on storage. */
   writeTranscript(write: (store: TranscriptStore) => Promise<unknown>): void;
   events: CallEvents;
@@ -50,6 +65,8 @@ export interface ConversationDeps {
 
 export interface Conversation {
   speaker: Speaker;
+  /** The caller's voice activity (a callback's answering-machine detection listens to it). */
+  callerSpeech: CalleeSpeech;
   /** Waits for verbs in flight (bounded), then closes the session, engines and backend. */
   close(): Promise<void>;
 }
@@ -75,6 +92,8 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
   call.mark('engines');
   const session = createSession(agentConfig, engines, backend);
   const speaker = speakerOf(session);
+  const classifier = createClassifier(agentConfig.classifier);
+  const turns = createCallerTurns();
   const control = createCallControl({
     call: state,
     config: agentConfig,
@@ -85,12 +104,26 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     allowedTargets: allowedTargets(agentConfig.handoff, agentConfig.emergency.target),
     logger,
     events: deps.events,
+    helpdesk: createHelpdesk(config, deps.redis, logger),
+    voicemail: {
+      config: config.voicemail,
+      store: createMessageStore({
+        redis: deps.redis,
+        privacy: config.privacy,
+        voicemail: config.voicemail,
+        logger,
+      }),
+      turns,
+      consent: classifier.consent,
+      caller: { pseudonym: deps.pseudonym, number: deps.callerNumber },
+    },
   });
-  const classifier = createClassifier(agentConfig.classifier);
   // Preemptive generations reach the backend as speculative turns (protocol v2), committed or
-  // discarded; words the classifier acts on at the commit are never sent before it.
+  // discarded; words the classifier acts on at the commit, and a message being taken, are never
+  // sent to it.
   backend?.followCommits(session, {
-    handledByAgent: (text) => classifier.classify(text, state.language) !== undefined,
+    handledByAgent: (text) =>
+      turns.listener !== undefined || classifier.classify(text, state.language) !== undefined,
   });
   const timing = turnTiming(call, deps.events, vadSilenceMs(agentConfig));
   const stopListening = listenToCall({
@@ -100,6 +133,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     classifier,
     backendIntents,
     timing,
+    turns,
   });
 
   const agent = new SwitchboardAgent({
@@ -111,6 +145,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     classifier,
     control,
     speaker,
+    turns,
     rules:
       agentConfig.brain.kind === 'rules' ? createRulesBrain(agentConfig.brain.rules) : undefined,
     tools: agentConfig.brain.kind === 'llm' ? llmTools(control) : undefined,
@@ -136,6 +171,16 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
 
   return {
     speaker,
+    callerSpeech: {
+      onSpeaking: (listener) =>
+        session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ newState }) => {
+          if (newState === 'speaking') listener();
+        }),
+      onSilent: (listener) =>
+        session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ oldState, newState }) => {
+          if (oldState === 'speaking' && newState === 'listening') listener();
+        }),
+    },
     async close() {
       stopListening();
       await Promise.race([
@@ -243,7 +288,8 @@ function llmTools(control: CallControl): llm.ToolContextLike {
   return createLlmBrainTools({
     onTransfer: async (target) => {
       const result = await control.handoff({ target, reason: 'llm tool' });
-      return result === 'refused' ? REFUSED_TOOL_OUTPUT : undefined;
+      if (result === 'refused') return REFUSED_TOOL_OUTPUT;
+      return result === 'closed' ? CLOSED_TOOL_OUTPUT : undefined;
     },
     onEndCall: () => control.start('GOODBYE', 'llm tool'),
   });
@@ -260,8 +306,9 @@ function listenToCall(opts: {
   classifier: Classifier;
   backendIntents: BackendIntents;
   timing: TurnTiming;
+  turns: CallerTurnsTap;
 }): () => void {
-  const { deps, session, control, classifier, backendIntents, timing } = opts;
+  const { deps, session, control, classifier, backendIntents, timing, turns } = opts;
   const { ctx, call } = deps;
   backendIntents.on('intent', (intent, info) => {
     if (intent === 'escalate')
@@ -273,14 +320,21 @@ function listenToCall(opts: {
   const onDtmf = (_code: number, digit: string, participant?: { identity: string }) => {
     if (participant?.identity !== call.caller.identity) return;
     const intent = classifier.classifyDtmf(digit);
-    if (intent) control.start(intent, 'dtmf');
+    // While a message is taken, only an emergency key acts.
+    if (!intent || (turns.listener && intent !== 'EMERGENCY')) return;
+    turns.cancel();
+    control.start(intent, 'dtmf');
   };
   ctx.room.on(RoomEvent.DtmfReceived, onDtmf);
   session.on(voice.AgentSessionEventTypes.AgentStateChanged, ({ newState }) => {
     if (newState === 'speaking') timing.speaking();
   });
   session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ oldState, newState }) => {
-    if (oldState === 'speaking' && newState === 'listening') timing.callerStopped();
+    if (newState === 'speaking') turns.listener?.speaking();
+    if (oldState === 'speaking' && newState === 'listening') {
+      timing.callerStopped();
+      turns.listener?.silent();
+    }
   });
   session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
     if (item.type !== 'message') return;

@@ -8,6 +8,7 @@ export type CallOutcome =
   | 'rejected:over_capacity'
   | 'rejected:error'
   | 'voicemail'
+  | 'callback:machine'
   | 'failed'
   | `rejected:${string}`;
 

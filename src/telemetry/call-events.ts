@@ -49,6 +49,10 @@ export type CallEventBody =
   | { type: 'backend_turn'; outcome: string }
   | { type: 'backend_reconnect' }
   | { type: 'backend_first_delta'; seconds: number }
+  /** A message was stored (its id lets the control plane push it to the helpdesk's webhook). */
+  | { type: 'message'; messageId: string; reason: string; callback: boolean }
+  /** A callback reached the callee: `human` or `machine` (answering-machine detection). */
+  | { type: 'callback'; messageId: string; result: string }
   /** The call is over; `outcome` as stored with the transcript, `failure` a code. */
   | { type: 'ended'; outcome: string; failure?: string; seconds: number };
 

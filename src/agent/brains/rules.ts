@@ -77,10 +77,15 @@ export function grammarPhrases(
   // Goodbye phrases stay out: a closed grammar forces off-script speech onto some phrase, and
   // "bye" was a frequent landing spot, which would hang up on the caller. Offline callers end
   // the call by hanging up; a wrong hand-off or FAQ answer is recoverable, a wrong hang-up is not.
-  const { handoff, emergency } = classifierConfig.phrases;
+  const { handoff, emergency, hours, message, yes, no } = classifierConfig.phrases;
   const all = [
     ...emergency.en,
+    ...hours.en,
+    ...message.en,
     ...handoff.en,
+    // The callback question's answers ("no" does nothing outside it).
+    ...yes.en,
+    ...no.en,
     ...rulesConfig.faq.flatMap((entry) => entry.keywords),
   ].map((p) =>
     p

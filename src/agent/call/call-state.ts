@@ -4,7 +4,8 @@ import type { Language } from '../config.js';
 /** Why the conversation stopped. */
 export type EndReason = 'hangup' | 'goodbye' | 'transferred' | 'never_active' | 'failed';
 
-export type TransferResult = 'transferred' | 'refused' | 'failed';
+/** `closed`: outside the helpdesk's opening hours, no transfer was tried. */
+export type TransferResult = 'transferred' | 'refused' | 'failed' | 'closed';
 
 /** Everything about one call that changes while it runs, in one place. */
 export interface CallState {
@@ -18,6 +19,8 @@ export interface CallState {
   transferTarget?: string;
   /** The REFER in flight, if any: a second trigger joins it instead of transferring twice. */
   transfer?: Promise<TransferResult>;
+  /** The message being taken, if any: a second trigger joins it. */
+  message?: Promise<void>;
   /** Resolves once, with the first reason the call ends for. */
   readonly ended: Promise<EndReason>;
   /** That reason, once the call has ended. */

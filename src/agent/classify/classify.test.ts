@@ -32,6 +32,20 @@ const positives: Case[] = [
   ['Äh, ich möchte mit einem Mitarbeiter reden', 'HANDOFF_REQUEST', 'de'],
   ['Können Sie mich bitte durchstellen?', 'HANDOFF_REQUEST', 'de'],
   ['ICH MOCHTE MIT JEMANDEM SPRECHEN', 'HANDOFF_REQUEST', 'de'],
+  // Opening hours: they name the helpdesk, but ask for its hours, not for a person
+  ['Wanneer is de helpdesk open?', 'HOURS_QUESTION', 'nl'],
+  ['Wat zijn de openingsuren?', 'HOURS_QUESTION', 'nl'],
+  ["Quelles sont vos heures d'ouverture ?", 'HOURS_QUESTION', 'fr'],
+  ['Quand est-ce que le helpdesk est ouvert ?', 'HOURS_QUESTION', 'fr'],
+  ['When is the helpdesk open?', 'HOURS_QUESTION', 'en'],
+  ['Tell me about your opening hours', 'HOURS_QUESTION', 'en'],
+  ['Wann ist der Helpdesk geöffnet?', 'HOURS_QUESTION', 'de'],
+  ['Was sind Ihre Öffnungszeiten?', 'HOURS_QUESTION', 'de'],
+  // Leaving a message, even one for the helpdesk
+  ['Ik wil een bericht achterlaten voor de helpdesk', 'LEAVE_MESSAGE', 'nl'],
+  ['Je voudrais laisser un message', 'LEAVE_MESSAGE', 'fr'],
+  ['Can I leave a message for the helpdesk?', 'LEAVE_MESSAGE', 'en'],
+  ['Ich möchte eine Nachricht hinterlassen', 'LEAVE_MESSAGE', 'de'],
   // Emergency
   ['Dit is een noodgeval!', 'EMERGENCY', 'nl'],
   ['Mijn vader heeft een hartaanval', 'EMERGENCY', 'nl'],
@@ -76,7 +90,7 @@ const negatives: string[] = [
   'Het is geen noodgeval',
   'Das ist kein Notfall',
   'Les urgences sont à quel étage ?',
-  'Tell me about your opening hours',
+  'What are the visiting hours',
   'Which person should I ask about parking',
   'Hello',
   '',
@@ -149,5 +163,30 @@ describe('classifyDtmf', () => {
     expect(classifyDtmf('9', withKey)).toBe('EMERGENCY');
     expect(createClassifier(withKey).classifyDtmf('0')).toBe('HANDOFF_REQUEST');
     expect(classifyDtmf('9', config)).toBeUndefined();
+  });
+});
+
+describe('consent', () => {
+  const classifier = createClassifier(config);
+  it.each([
+    ['Ja, graag.', 'nl', 'yes'],
+    ['nee, dank u', 'nl', 'no'],
+    ['Oui.', 'fr', 'yes'],
+    ['Non merci', 'fr', 'no'],
+    ['Yes please!', 'en', 'yes'],
+    ['No.', 'en', 'no'],
+    ['Ja, bitte', 'de', 'yes'],
+    ['Nein danke', 'de', 'no'],
+  ] as const)('%j in %s is %s', (text, language, answer) => {
+    expect(classifier.consent(text, language)).toBe(answer);
+  });
+
+  it.each([
+    ['yes but not on this number', 'en'],
+    ['no wait yes', 'en'],
+    ['I do not know', 'en'],
+    ['ja maar niet vandaag', 'nl'],
+  ] as const)('%j is neither: only a whole-turn answer counts', (text, language) => {
+    expect(classifier.consent(text, language)).toBeUndefined();
   });
 });

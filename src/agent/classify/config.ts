@@ -4,7 +4,11 @@ import {
   DEFAULT_FILLERS,
   DEFAULT_GOODBYE,
   DEFAULT_HANDOFF,
+  DEFAULT_HOURS,
   DEFAULT_IGNORE,
+  DEFAULT_MESSAGE,
+  DEFAULT_NO,
+  DEFAULT_YES,
 } from './default-phrases.js';
 import { LANGUAGES, type PerLanguage } from './language.js';
 import { compilePhrase, tokenize } from './normalize.js';
@@ -36,14 +40,19 @@ const dtmfDigit = z.string().regex(/^[0-9*#]$/, 'use a single DTMF key: 0-9, * o
 export const classifierConfigSchema = z
   .object({
     /**
-     * What the caller says to be handed to a human, to report an emergency, or to end the call.
-     * Overriding one language keeps the defaults of the others.
+     * What the caller says to be handed to a human, to report an emergency, to end the call, to
+     * ask the helpdesk's opening hours or to leave a message; `yes` and `no` answer the callback
+     * consent question. Overriding one language keeps the defaults of the others.
      */
     phrases: z
       .object({
         handoff: perLanguagePhrases(DEFAULT_HANDOFF),
         emergency: perLanguagePhrases(DEFAULT_EMERGENCY),
         goodbye: perLanguagePhrases(DEFAULT_GOODBYE),
+        hours: perLanguagePhrases(DEFAULT_HOURS),
+        message: perLanguagePhrases(DEFAULT_MESSAGE),
+        yes: perLanguagePhrases(DEFAULT_YES),
+        no: perLanguagePhrases(DEFAULT_NO),
       })
       .strict()
       .default({}),
@@ -73,7 +82,7 @@ export const classifierConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     // A phrase made only of filler words would be empty after normalisation and never match.
-    for (const intent of ['handoff', 'emergency', 'goodbye'] as const) {
+    for (const intent of PHRASE_LISTS) {
       for (const language of LANGUAGES) {
         const fillers = config.fillers[language].map(tokenize);
         config.phrases[intent][language].forEach((text, index) => {
@@ -91,3 +100,13 @@ export const classifierConfigSchema = z
   });
 
 export type ClassifierConfig = z.infer<typeof classifierConfigSchema>;
+
+const PHRASE_LISTS = [
+  'handoff',
+  'emergency',
+  'goodbye',
+  'hours',
+  'message',
+  'yes',
+  'no',
+] as const satisfies ReadonlyArray<keyof ClassifierConfig['phrases']>;

@@ -210,6 +210,111 @@ export const DEFAULT_EMERGENCY: PerLanguage<string[]> = {
   ],
 };
 
+/**
+ * Questions about the helpdesk's opening hours. Checked before the hand-off phrases: "when is the
+ * helpdesk open?" names the helpdesk but asks for its hours, not for a person.
+ */
+export const DEFAULT_HOURS: PerLanguage<string[]> = {
+  nl: [
+    'openingsuren',
+    'openingstijden',
+    'openingsuur',
+    'wanneer is de helpdesk open',
+    'wanneer zijn jullie open',
+    'wanneer bent u open',
+    'wanneer open',
+    'hoe laat open',
+    'hoe laat is de helpdesk open',
+  ],
+  fr: [
+    'heures d ouverture',
+    'horaires d ouverture',
+    'horaire d ouverture',
+    'quand etes vous ouverts',
+    'quand est ce que vous etes ouverts',
+    'quand le helpdesk est il ouvert',
+    'quand est ce que le helpdesk est ouvert',
+    'a quelle heure ouvre',
+    'a quelle heure ouvrez vous',
+    'quand ouvre',
+  ],
+  en: [
+    'opening hours',
+    'opening times',
+    'office hours',
+    'when are you open',
+    'when is the helpdesk open',
+    'when does the helpdesk open',
+    'when do you open',
+    'what time do you open',
+    'what time does the helpdesk open',
+    'is the helpdesk open',
+  ],
+  de: [
+    'offnungszeiten',
+    'offnungszeit',
+    'wann ist der helpdesk geoffnet',
+    'wann ist der helpdesk offen',
+    'wann haben sie geoffnet',
+    'wann haben sie offen',
+    'wann offnet',
+    'ist der helpdesk geoffnet',
+  ],
+};
+
+/** The caller asks to leave a message. Checked before the hand-off phrases. */
+export const DEFAULT_MESSAGE: PerLanguage<string[]> = {
+  nl: [
+    'bericht achterlaten',
+    'bericht inspreken',
+    'een bericht',
+    'boodschap achterlaten',
+    'boodschap inspreken',
+    'voicemail',
+    'terugbellen',
+    'terug bellen',
+  ],
+  fr: [
+    'laisser un message',
+    'laisser message',
+    'message vocal',
+    'messagerie',
+    'me rappeler',
+    'rappelez moi',
+  ],
+  en: [
+    'leave a message',
+    'take a message',
+    'leave a voicemail',
+    'voicemail',
+    'call me back',
+    'a call back',
+  ],
+  de: [
+    'nachricht hinterlassen',
+    'eine nachricht',
+    'sprachnachricht',
+    'mailbox',
+    'zuruckrufen',
+    'ruckruf',
+  ],
+};
+
+/** A consent answer. Whole-turn anchored, so "no, wait" or "yes but" is neither. */
+export const DEFAULT_YES: PerLanguage<string[]> = {
+  nl: ['^ja$', '^ja graag$', '^ja dat mag$', '^ja alstublieft$', '^graag$', '^goed$', '^oke$'],
+  fr: ['^oui$', '^oui merci$', '^oui s il vous plait$', '^d accord$', '^volontiers$'],
+  en: ['^yes$', '^yes please$', '^yeah$', '^sure$', '^ok$', '^okay$', '^please do$'],
+  de: ['^ja$', '^ja bitte$', '^ja gerne$', '^gerne$', '^okay$', '^einverstanden$'],
+};
+
+export const DEFAULT_NO: PerLanguage<string[]> = {
+  nl: ['^nee$', '^neen$', '^nee dank u$', '^nee bedankt$', '^liever niet$', '^niet nodig$'],
+  fr: ['^non$', '^non merci$', '^pas besoin$'],
+  en: ['^no$', '^no thanks$', '^no thank you$', '^nope$', '^not needed$'],
+  de: ['^nein$', '^nein danke$', '^nicht notig$', '^lieber nicht$'],
+};
+
 export const DEFAULT_GOODBYE: PerLanguage<string[]> = {
   nl: [
     'tot ziens',

@@ -1,6 +1,7 @@
 import type { TransferResult } from '../call/call-state.js';
 import { canonical, transferCall } from './transfer.js';
 import type { VerbContext } from './types.js';
+import { takeMessage } from './voicemail.js';
 
 export interface HandoffRequest {
   /** Where to; the configured helpdesk when absent. Only allowlisted targets are ever reached. */
@@ -30,10 +31,31 @@ export function handoff(ctx: VerbContext, request: HandoffRequest): Promise<Tran
     speaker.say(config.handoff.refused[call.language]);
     return Promise.resolve('refused');
   }
-  call.transfer ??= announceAndRefer(ctx, target, request.reason).finally(() => {
+  call.transfer ??= closedOrRefer(ctx, target, request.reason).finally(() => {
     call.transfer = undefined;
   });
   return call.transfer;
+}
+
+/**
+ * Outside the helpdesk's hours no transfer is tried: the caller hears when it opens and is offered
+ * a message. An emergency transfer goes through whatever the hours.
+ */
+async function closedOrRefer(
+  ctx: VerbContext,
+  target: string,
+  reason: string,
+): Promise<TransferResult> {
+  if (reason !== 'emergency' && ctx.voicemail.config.enabled) {
+    const status = await ctx.helpdesk.status(ctx.call.language);
+    if (!status.open) {
+      ctx.logger.info({ event: 'transfer', reason, result: 'closed' }, 'helpdesk closed');
+      ctx.events.emit({ type: 'transfer', reason: transferReason(reason), result: 'closed' });
+      void takeMessage(ctx, 'closed', { lead: status.sentence });
+      return 'closed';
+    }
+  }
+  return announceAndRefer(ctx, target, reason);
 }
 
 async function announceAndRefer(
@@ -67,6 +89,10 @@ async function announceAndRefer(
     call.outcome = 'transferred';
     call.transferTarget = target;
     call.end('transferred');
+  } else if (reason !== 'emergency' && ctx.voicemail.config.enabled) {
+    void takeMessage(ctx, 'transfer_failed', {
+      lead: ctx.voicemail.config.prompts.unavailable[call.language],
+    });
   } else {
     speaker.say(config.handoff.failed[call.language]);
   }

@@ -2,13 +2,22 @@ import type { TerminalIntent } from '../classify/index.js';
 import { emergency } from './emergency.js';
 import { goodbye } from './goodbye.js';
 import { handoff, type HandoffRequest } from './handoff.js';
+import { hours } from './hours.js';
+import { takeMessage } from './voicemail.js';
 import type { VerbContext } from './types.js';
 import type { TransferResult } from '../call/call-state.js';
 
 export { reject, type RejectContext } from './reject.js';
 export { allowedTargets, canonical, transferCall, type TransferDeps } from './transfer.js';
 export type { HandoffRequest } from './handoff.js';
-export type { Speaker, Utterance, VerbContext } from './types.js';
+export type {
+  CallerTurns,
+  Helpdesk,
+  Speaker,
+  TurnListener,
+  Utterance,
+  VerbContext,
+} from './types.js';
 
 /** The verb each terminal intent runs; `source` says who asked (classifier, DTMF, LLM, backend). */
 const TERMINAL_VERBS: Record<
@@ -18,6 +27,8 @@ const TERMINAL_VERBS: Record<
   EMERGENCY: (ctx) => emergency(ctx),
   HANDOFF_REQUEST: (ctx, source) => handoff(ctx, { reason: source }),
   GOODBYE: (ctx) => goodbye(ctx),
+  HOURS_QUESTION: (ctx) => hours(ctx),
+  LEAVE_MESSAGE: (ctx) => takeMessage(ctx, 'caller_asked'),
 };
 
 /**
