@@ -7,6 +7,7 @@ import {
   helpdeskResumeCommand,
   helpdeskStatusCommand,
 } from '../helpdesk/command.js';
+import { messagesListCommand, messagesShowCommand } from './messages.js';
 import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
 import { provisionApplyCommand, provisionPlanCommand } from './provision.js';
 import { runCommand } from './run.js';
@@ -22,6 +23,8 @@ export const commands: Record<string, Command> = {
   doctor: doctorCommand,
   callback: callbackCommand,
   'console hash-password': consoleHashPasswordCommand,
+  'messages list': messagesListCommand,
+  'messages show': messagesShowCommand,
   'privacy erase': privacyEraseCommand,
   'privacy export': privacyExportCommand,
   'provision plan': provisionPlanCommand,
