@@ -10,6 +10,8 @@ const SCENARIOS = {
 };
 
 export interface CalleeOptions {
+  /** SIP port on 127.0.0.1 (UDP); default a free one. A config's trunk address needs a fixed one. */
+  sipPort?: number;
   /** `answer` (default): 180, then 200 with PCMU/PCMA; `busy`: 486 Busy Here. */
   mode?: 'answer' | 'busy';
   /** How long the phone rings before it answers; default 1000 ms. */
@@ -85,6 +87,7 @@ export async function startCallee(opts: CalleeOptions = {}): Promise<Callee> {
   });
 
   const mode = opts.mode ?? 'answer';
+  const sipPort = opts.sipPort ?? ports.sip;
   const child = spawn(
     'sipp',
     [
@@ -93,7 +96,7 @@ export async function startCallee(opts: CalleeOptions = {}): Promise<Callee> {
       '-i',
       '127.0.0.1',
       '-p',
-      String(ports.sip),
+      String(sipPort),
       // sipp's own RTP echo socket: away from ours, inside the range reserved for this phone.
       '-mp',
       String(ports.rtpFrom + 2),
@@ -117,7 +120,7 @@ export async function startCallee(opts: CalleeOptions = {}): Promise<Callee> {
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return {
-    address: `127.0.0.1:${ports.sip}`,
+    address: `127.0.0.1:${sipPort}`,
     rtpPort: ports.rtpFrom,
     done,
     heard() {
