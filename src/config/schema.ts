@@ -7,7 +7,7 @@ import { carriersConfigSchema, checkCarriers } from '../callflow/config.js';
 import { checkConsole, consoleConfigSchema } from '../console/config.js';
 import { privacyConfigSchema } from '../privacy/config.js';
 import { helpdeskConfigSchema } from '../helpdesk/config.js';
-import { voicemailConfigSchema } from '../voicemail/config.js';
+import { checkVoicemail, voicemailConfigSchema } from '../voicemail/config.js';
 import { checkSip, internalPorts, resolveSip, sipConfigSchema } from './sip.js';
 import { checkProvisioning, provisioningConfigSchema } from '../provisioning/config.js';
 
@@ -94,6 +94,7 @@ export const configSchema = z
     checkAdmission(config, ctx);
     checkCarriers(config, ctx);
     checkConsole(config, ctx);
+    checkVoicemail(config, ctx);
     // A cloud engine without its key fails here, at start-up, never mid-call.
     checkEngineKeysForBrain(config, ctx);
   })

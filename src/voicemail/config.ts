@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackUrl } from '../common/index.js';
 
 const perLanguage = z
   .object({
@@ -130,3 +131,50 @@ export const voicemailConfigSchema = z
   .strict();
 
 export type VoicemailConfig = z.infer<typeof voicemailConfigSchema>;
+
+/**
+ * A key any reader of this repository knows: for a dev stack only (examples/config/dev.yaml).
+ * Refused under profile pilot, like any key with the same few hex digits repeated.
+ */
+export const DEV_CALLBACK_KEY = {
+  id: 'dev',
+  key: '00000000000000000000000000000000000000000000000000000000000000de',
+} as const;
+
+/** A key from `openssl rand -hex 32` uses nearly all 16 hex digits; a typed-in one does not. */
+const looksTypedIn = (key: string): boolean => new Set(key.toLowerCase()).size < 8;
+
+/** Cross-slice check for schema.ts: a callback needs a key, and pilot refuses dev keys. */
+export function checkVoicemail(
+  config: { profile: 'dev' | 'pilot'; voicemail: VoicemailConfig },
+  ctx: z.RefinementCtx,
+): void {
+  const { voicemail, profile } = config;
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['voicemail', ...path], message });
+  if (voicemail.callback && voicemail.callbackKeys.length === 0) {
+    issue(
+      ['callbackKeys'],
+      'voicemail.callback needs a key: the consented number is stored only encrypted; add { id: k1, key: "${SWITCHBOARD_CALLBACK_KEY}" } with `openssl rand -hex 32`',
+    );
+  }
+  const ids = new Set<string>();
+  voicemail.callbackKeys.forEach(({ id, key }, i) => {
+    if (ids.has(id)) issue(['callbackKeys', i, 'id'], `key id "${id}" is used twice`);
+    ids.add(id);
+    if (profile === 'pilot' && (id === DEV_CALLBACK_KEY.id || looksTypedIn(key))) {
+      issue(
+        ['callbackKeys', i, 'key'],
+        'a dev or hand-typed callback key is refused under profile pilot; generate one with `openssl rand -hex 32` and pass it as "${SWITCHBOARD_CALLBACK_KEY}"',
+      );
+    }
+  });
+  if (profile === 'pilot' && voicemail.webhook && !voicemail.webhook.url.startsWith('https://')) {
+    if (!isLoopbackUrl(voicemail.webhook.url)) {
+      issue(
+        ['webhook', 'url'],
+        "the webhook carries callers' messages: use https:// under profile pilot (http:// only to this host)",
+      );
+    }
+  }
+}

@@ -1,5 +1,10 @@
 /** Voicemail without audio: messages as text, an encrypted callback number, a signed webhook. */
-export { voicemailConfigSchema, type VoicemailConfig } from './config.js';
+export {
+  checkVoicemail,
+  DEV_CALLBACK_KEY,
+  voicemailConfigSchema,
+  type VoicemailConfig,
+} from './config.js';
 export {
   CallbackDecryptError,
   createCallbackCipher,
