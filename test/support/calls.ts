@@ -25,6 +25,11 @@ export const TRUNKS = {
     password: 'e2e-caller-b-password',
     dial: 'sip:+3225550102@127.0.0.1',
   },
+  callerC: {
+    username: '+3225550144',
+    password: 'e2e-caller-c-password',
+    dial: 'sip:+3225550103@127.0.0.1',
+  },
 } as const;
 
 /** Where the caller's input WAVs (test fixtures, not recordings) are made. */
@@ -54,12 +59,15 @@ export function say(
     waitSeconds?: number;
     /** When the caller starts speaking, in seconds after the answer (default 5: after the greeting). */
     leadSeconds?: number;
+    /** Silence after each utterance but the last (default 7: the agent's answer). */
+    gapSeconds?: number;
   } = {},
 ): Promise<CallResult> {
   const spoken = speechWav(join(dir, `say-${n++}.wav`), text, {
     voice: opts.voice,
     padSeconds: opts.leadSeconds ?? 5,
     tailSeconds: opts.waitSeconds ?? 9,
+    gapSeconds: opts.gapSeconds,
   });
   const spokenMs = wavMs(spoken);
   const wav = padWav(spoken, TRANSFER_HOLD_SECONDS);
