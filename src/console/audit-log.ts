@@ -9,6 +9,7 @@ export type AuditEntry =
   | { action: 'login_failed'; operator?: string; source: string }
   | { action: 'logout'; operator: string }
   | { action: 'transcript_opened'; operator: string; callId: string }
+  | { action: 'callback_placed'; operator: string; messageId: string; state: string }
   | {
       action: 'caller_erased';
       operator: string;

@@ -5,6 +5,8 @@ import type { TranscriptStore } from '../privacy/index.js';
 import type { ReconcilerStatus } from '../provisioning/index.js';
 import type { CallEventsView } from '../telemetry/call-events.js';
 import type { Logger } from '../telemetry/index.js';
+import type { OpeningHours } from '../helpdesk/index.js';
+import type { CallbackState, MessageStore } from '../voicemail/index.js';
 import type { AuditLog } from './audit-log.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { ConsoleSession, SessionStore } from './sessions.js';
@@ -16,7 +18,21 @@ export interface ConsoleDeps {
   redis: Redis;
   events: CallEventsView;
   provisioning: () => ReconcilerStatus;
+  /** Voicemail messages; default: the store on `redis`. */
+  messages?: MessageStore;
+  /**
+   * Dials a consented caller back (`placeCallback` of src/voicemail/callback.ts by default);
+   * tests pass a recording function.
+   */
+  placeCallback?: PlaceCallback;
 }
+
+export type PlaceCallback = (opts: {
+  config: SwitchboardConfig;
+  store: MessageStore;
+  messageId: string;
+  logger: Logger;
+}) => Promise<{ state: CallbackState }>;
 
 /** What the route modules share, built once by createConsole. */
 export interface ConsoleParts extends ConsoleDeps {
@@ -25,6 +41,9 @@ export interface ConsoleParts extends ConsoleDeps {
   throttle: LoginThrottle;
   audit: AuditLog;
   store: TranscriptStore;
+  messages: MessageStore;
+  placeCallback: PlaceCallback;
+  hours: OpeningHours;
 }
 
 export type ConsoleEnv = {

@@ -5,7 +5,11 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { pseudonymizerFromConfig } from '../admission/index.js';
+import { createOpeningHours } from '../helpdesk/index.js';
 import { createTranscriptStore, retentionSeconds } from '../privacy/index.js';
+import { placeCallback } from '../voicemail/callback.js';
+import { createMessageStore } from '../voicemail/index.js';
 import { loadAssets } from './assets.js';
 import { createAuditLog } from './audit-log.js';
 import { mountAuthRoutes, mountLogout } from './auth-routes.js';
@@ -55,6 +59,17 @@ export function createConsole(deps: ConsoleDeps, opts: { clock?: () => number } 
       clock,
     }),
     store: createTranscriptStore({ redis, config: config.privacy, logger: deps.logger }),
+    messages:
+      deps.messages ??
+      createMessageStore({
+        redis,
+        privacy: config.privacy,
+        voicemail: config.voicemail,
+        logger: deps.logger,
+        pseudonymizer: pseudonymizerFromConfig(config.admission),
+      }),
+    placeCallback: deps.placeCallback ?? placeCallback,
+    hours: createOpeningHours(config.helpdesk),
   };
   const assets = loadAssets();
   const app = new Hono<ConsoleEnv>();

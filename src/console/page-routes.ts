@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import { NotAPhoneNumberError, retentionSeconds, type ErasureReceipt } from '../privacy/index.js';
 import type { ConsoleContext, ConsoleEnv, ConsoleParts } from './context.js';
 import { createCallerEraser } from './erase-caller.js';
+import { mountMessagePages } from './message-routes.js';
 import { callsPage, liveCallsTable, transcriptPage } from './views/calls.js';
 import { erasePage } from './views/forms.js';
 import { BASE, page, type Html } from './views/layout.js';
@@ -23,7 +24,7 @@ export function mountPages(app: Hono<ConsoleEnv>, parts: ConsoleParts): void {
     c: ConsoleContext,
     title: string,
     body: Html,
-    status: 200 | 400 | 404 | 503 = 200,
+    status: 200 | 400 | 404 | 409 | 503 = 200,
     scripts?: string[],
   ) => {
     const { user, csrfToken } = c.get('session');
@@ -113,6 +114,8 @@ export function mountPages(app: Hono<ConsoleEnv>, parts: ConsoleParts): void {
     });
     return show(c, 'Audit log', auditPage(entries, retentionSeconds(parts.config.privacy)));
   });
+
+  mountMessagePages(app, parts, show);
 
   // Hono matches a sub-app's '/' only without the slash; the console's home is `/console/`.
   app.get('*', (c) =>

@@ -8,6 +8,7 @@ export const BASE = '/console';
 
 const NAV: Array<[string, string]> = [
   [`${BASE}/`, 'Calls'],
+  [`${BASE}/messages`, 'Messages'],
   [`${BASE}/erase`, 'Erasure'],
   [`${BASE}/provisioning`, 'SIP provisioning'],
   [`${BASE}/latency`, 'Latency'],

@@ -140,6 +140,8 @@ function auditDetail(entry: StoredAuditEntry): string {
       return `from ${entry.source}`;
     case 'transcript_opened':
       return `call ${entry.callId}`;
+    case 'callback_placed':
+      return `message ${entry.messageId}: ${entry.state}`;
     case 'caller_erased':
       return `keys ${entry.keyIds.join(', ')}: ${entry.transcripts} transcripts, ${entry.rateLimitEntries} rate-limit entries`;
     default:
@@ -149,7 +151,7 @@ function auditDetail(entry: StoredAuditEntry): string {
 
 export function auditPage(entries: StoredAuditEntry[] | undefined, retentionSeconds: number): Html {
   return html`<p>
-      Logins, opened transcripts and erasures, kept as long as transcripts
+      Logins, opened transcripts, callbacks and erasures, kept as long as transcripts
       (${Math.round(retentionSeconds / 86_400) >= 1 ? `${Math.round(retentionSeconds / 86_400)} days` : `${retentionSeconds} s`}).
     </p>
     ${
