@@ -212,6 +212,27 @@ describe('placeCallback', () => {
     expect(log.text()).not.toContain('470123456');
   });
 
+  it('dials again when livekit-sip refused for CPU before ringing, and gives up after 4 tries', async () => {
+    const busy = () => new Error('twirp error unknown: cpu exhausted');
+    let refusals = 2;
+    const { store, recorded } = fakeStore();
+    const { clients, calls } = fakeClients({
+      dial: () => (refusals-- > 0 ? Promise.reject(busy()) : Promise.resolve()),
+    });
+    const logger = capturingLogger().logger;
+    const opts = { config, messageId: ID, logger, retryDelayMs: 1 };
+    expect((await placeCallback({ ...opts, store, clients })).state).toBe('dialing');
+    expect(calls.dials).toHaveLength(3);
+    expect(recorded).toEqual(['dialing']);
+
+    const always = fakeStore();
+    const refused = fakeClients({ dial: () => Promise.reject(busy()) });
+    const result = await placeCallback({ ...opts, store: always.store, clients: refused.clients });
+    expect(result.state).toBe('failed');
+    expect(refused.calls.dials).toHaveLength(4);
+    expect(always.recorded).toEqual(['dialing', 'failed']);
+  });
+
   it('records failed when the dispatch fails, before anything is dialled', async () => {
     const { store, recorded } = fakeStore();
     const { clients, calls } = fakeClients();

@@ -32,6 +32,8 @@ export interface PlaceCallbackOptions {
   logger: Logger;
   /** Default: clients for `config.livekit`. */
   clients?: CallbackClients;
+  /** Pause before dialling again after livekit-sip refused for CPU; default 1500 ms. */
+  retryDelayMs?: number;
 }
 
 export interface CallbackResult {
@@ -86,6 +88,7 @@ const NO_ANSWER_CODES = new Set([408, 480, 486, 487, 603]);
  */
 export async function placeCallback(opts: PlaceCallbackOptions): Promise<CallbackResult> {
   const { config, store, messageId } = opts;
+  const retryDelayMs = opts.retryDelayMs ?? 1500;
   const logger = opts.logger.child({ component: 'callback', messageId });
   const settings = config.voicemail.callback;
   if (!settings) {
@@ -135,13 +138,24 @@ export async function placeCallback(opts: PlaceCallbackOptions): Promise<Callbac
     await clients.dispatch.createDispatch(room, config.agent.name, {
       metadata: JSON.stringify({ callback: { messageId } }),
     });
-    await clients.sip.createSipParticipant(trunkId, number, room, {
-      participantIdentity: CALLEE_IDENTITY,
-      participantName: CALLEE_IDENTITY,
-      waitUntilAnswered: true,
-      ringingTimeout: settings.ringSeconds,
-      playDialtone: false,
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await clients.sip.createSipParticipant(trunkId, number, room, {
+          participantIdentity: CALLEE_IDENTITY,
+          participantName: CALLEE_IDENTITY,
+          waitUntilAnswered: true,
+          ringingTimeout: settings.ringSeconds,
+          playDialtone: false,
+        });
+        break;
+      } catch (err) {
+        // livekit-sip refuses a new call while its host's CPU is over its limit, before
+        // anything rings: the phone never rang, so trying again shortly is safe.
+        if (!isCpuRefusal(err) || attempt >= CPU_RETRIES) throw err;
+        logger.warn({ room, attempt }, 'livekit-sip refused the call (cpu exhausted); retrying');
+        await new Promise((r) => setTimeout(r, retryDelayMs));
+      }
+    }
   } catch (err) {
     const sipStatusCode = err instanceof SipCallError ? err.sipStatusCode : undefined;
     const outcome = isNoAnswer(err, sipStatusCode) ? 'no_answer' : 'failed';
@@ -185,6 +199,13 @@ function noNumber(messageId: string, state: CallbackState): string {
     `message ${messageId} has no callback number any more: erased on the caller's request or expired ` +
     '(or voicemail.callbackKeys no longer holds the key it was encrypted with)'
   );
+}
+
+/** How often a call refused for CPU is tried in all. */
+const CPU_RETRIES = 4;
+
+function isCpuRefusal(err: unknown): boolean {
+  return err instanceof Error && /cpu exhausted/i.test(err.message);
 }
 
 function isNoAnswer(err: unknown, sipStatusCode: number | undefined): boolean {
