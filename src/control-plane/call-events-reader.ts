@@ -20,6 +20,7 @@ import {
   backendFirstDelta,
   backendReconnects,
   backendTurns,
+  callbacks,
   callEventsRead,
   callEventsStreamErrors,
   callFailures,
@@ -30,6 +31,7 @@ import {
   greetingSeconds,
   transfers,
   turnStageSeconds,
+  voicemailMessages,
 } from '../telemetry/call-metrics.js';
 import type { Logger } from '../telemetry/index.js';
 
@@ -54,6 +56,7 @@ const OUTCOMES = new Set([
   'rejected:over_capacity',
   'rejected:error',
   'voicemail',
+  'callback:machine',
   'failed',
 ]);
 const CODE = /^[a-z_]{1,32}$/;
@@ -271,6 +274,18 @@ export function createCallEventState(trunkName: TrunkNames) {
             transfers.inc({ trunk, reason: code(event.reason), result: code(event.result) }),
           );
         }
+        break;
+      case 'message':
+        count(() =>
+          voicemailMessages.inc({
+            trunk,
+            reason: code(event.reason),
+            callback: event.callback ? 'yes' : 'no',
+          }),
+        );
+        break;
+      case 'callback':
+        count(() => callbacks.inc({ result: code(event.result) }));
         break;
       case 'backend_turn':
         count(() => backendTurns.inc({ outcome: code(event.outcome) }));

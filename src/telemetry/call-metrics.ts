@@ -74,6 +74,20 @@ export const emergencies = new Counter({
   registers: [registry],
 });
 
+export const voicemailMessages = new Counter({
+  name: 'switchboard_voicemail_messages_total',
+  help: 'Messages taken (text only), by trunk, why (closed, transfer_failed, caller_asked) and whether the caller asked for a callback',
+  labelNames: ['trunk', 'reason', 'callback'] as const,
+  registers: [registry],
+});
+
+export const callbacks = new Counter({
+  name: 'switchboard_callbacks_total',
+  help: 'Callbacks answered, by who answered (human, machine)',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
 export const answerSeconds = new Histogram({
   name: 'switchboard_call_answer_seconds',
   help: 'Time from the job taking the call to the caller leg being active',
