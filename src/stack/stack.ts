@@ -282,16 +282,7 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
   // New voicemail messages go to voicemail.webhook, signed; swept from the store, so none is lost.
   const { webhook } = config.voicemail;
   const webhookDelivery = webhook
-    ? startWebhookDelivery({
-        store: createMessageStore({
-          redis,
-          privacy: config.privacy,
-          voicemail: config.voicemail,
-          logger,
-        }),
-        webhook,
-        logger,
-      })
+    ? startWebhookDelivery({ store: messages, webhook, logger })
     : undefined;
   // Every worker's calls, from the call-event stream: /metrics and the live-call list.
   const events = await startCallEventReader({ config, logger });
