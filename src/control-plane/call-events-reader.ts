@@ -86,6 +86,8 @@ export async function startCallEventReader(deps: {
   config: SwitchboardConfig;
   logger: Logger;
   trunkNames?: TrunkNames;
+  /** A new voicemail message (not a replayed one): pushed to the webhook at once. */
+  onMessage?: (messageId: string) => void;
 }): Promise<CallEventReader> {
   const { config, logger } = deps;
   const stream = callEventsStream(config.deployment);
@@ -136,7 +138,9 @@ export async function startCallEventReader(deps: {
           for (const [id, fields] of entries) {
             lastId = id;
             const event = parseEvent(fields);
-            if (event) state.apply(event, { replay: false });
+            if (!event) continue;
+            state.apply(event, { replay: false });
+            if (event.type === 'message') deps.onMessage?.(event.messageId);
           }
         }
       } catch (err) {

@@ -285,7 +285,12 @@ export async function startControlPlane(ctx: ComponentContext): Promise<Part> {
     ? startWebhookDelivery({ store: messages, webhook, logger })
     : undefined;
   // Every worker's calls, from the call-event stream: /metrics and the live-call list.
-  const events = await startCallEventReader({ config, logger });
+  const events = await startCallEventReader({
+    config,
+    logger,
+    // Logged by the delivery itself; the sweep tries again.
+    onMessage: (id) => void webhookDelivery?.deliverSoon(id).catch(() => undefined),
+  });
   app.route(
     '/',
     createCallRecovery({ config, logger, unhandled, onCallerLeft: events.callerLeft }).app,

@@ -85,7 +85,7 @@ export async function callBack(deps: CallBackDeps): Promise<void> {
     state.ended.then(() => false),
   ]);
   if (!active) {
-    await store.recordCallback(messageId, 'no_answer');
+    // placeCallback records why the callee was not reached (its dial failed).
     state.fail('never_active');
     return;
   }
