@@ -316,7 +316,10 @@ describe('voicemail', () => {
       const { control, call, said, saved, turns } = setup();
       void control.terminal('LEAVE_MESSAGE', 'caller asked');
       await vi.waitFor(() => expect(turns.listener).toBeDefined());
+      // A caller gets longer to start than to pause.
       await vi.advanceTimersByTimeAsync(voicemail.messageSilenceMs);
+      expect(call.endReason).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(8_000 - voicemail.messageSilenceMs);
       await vi.waitFor(() => expect(call.endReason).toBe('goodbye'));
       expect(saved).toEqual([]);
       expect(said.at(-1)).toBe(voicemail.prompts.empty.fr);

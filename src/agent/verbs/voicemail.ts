@@ -3,12 +3,14 @@ import type { TurnListener, VerbContext } from './types.js';
 
 /** The message's first words, read back to the caller before the consent question. */
 const READ_BACK_WORDS = 12;
+/** How long a caller has to start their message once the offer has played. */
+const START_WAIT_MS = 8_000;
 /** How long the consent question waits for a yes or a no; silence is a no. */
 const CONSENT_WAIT_MS = 8_000;
 
 /**
- * Message taking, text only: offer, listen until the caller has been silent for
- * `messageSilenceMs`, read the start back, ask for consent to a callback when the caller's number
+ * Message taking, text only: offer, give the caller START_WAIT_MS to begin, listen until they
+ * have been silent for `messageSilenceMs`, read the start back, ask for consent to a callback when the caller's number
  * is known, store the message, thank and end the call. No audio is kept: the message is the
  * caller's transcribed words. A caller who hangs up after speaking still leaves the message
  * (without a callback). A second trigger while a message is being taken joins it.
@@ -46,8 +48,9 @@ async function recordMessage(ctx: VerbContext, reason: MessageReason, lead?: str
       await say(prompts.readBack[call.language].replace('{message}', start));
     }
     if (number && voicemail.config.callback && !call.endReason) {
-      await say(prompts.consent[call.language]);
-      callback = (await heard.answer()) === 'yes';
+      // A "yes" said over the question counts too.
+      const answer = heard.answer(say(prompts.consent[call.language]));
+      callback = (await answer) === 'yes';
       if (heard.emergency()) return;
     }
     let id: string;
@@ -122,15 +125,22 @@ function listen(ctx: VerbContext) {
     emergency: () => emergency,
     async message(): Promise<string> {
       const quiet = new Promise<void>((resolve) => (silenceOver = resolve));
-      // The clock starts once the offer has played; the caller's speech stops and restarts it.
-      if (!callerSpeaking) startSilence();
+      // The caller gets START_WAIT_MS to begin once the offer has played; from then on their speech
+      // stops the silence clock and each pause restarts it.
+      if (!callerSpeaking && turns.length === 0) {
+        clearTimeout(silence);
+        silence = setTimeout(() => silenceOver(), START_WAIT_MS);
+      } else if (!callerSpeaking) {
+        startSilence();
+      }
       await Promise.race([quiet, interrupted, timeout(maxMessageSeconds * 1000)]);
       clearTimeout(silence);
       // Words still being transcribed when the caller hung up or went quiet are kept: the final
       // transcript follows the end of speech.
       return turns.join(' ').replace(/\s+/g, ' ').trim();
     },
-    async answer(): Promise<'yes' | 'no' | undefined> {
+    /** The caller's yes or no, from now until CONSENT_WAIT_MS after `asked` (the question played). */
+    async answer(asked: Promise<void>): Promise<'yes' | 'no' | undefined> {
       let answered: (answer: 'yes' | 'no' | undefined) => void = () => undefined;
       const reply = new Promise<'yes' | 'no' | undefined>((resolve) => (answered = resolve));
       onTurn = (text) => {
@@ -140,7 +150,7 @@ function listen(ctx: VerbContext) {
       return Promise.race([
         reply,
         interrupted.then(() => undefined),
-        timeout(CONSENT_WAIT_MS).then(() => undefined),
+        asked.then(() => timeout(CONSENT_WAIT_MS)).then(() => undefined),
       ]);
     },
     release: () => {
