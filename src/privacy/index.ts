@@ -27,6 +27,7 @@ export {
 } from './record-free.js';
 export type { RedisClient } from './scripts.js';
 export { createScrubbingStream } from './scrub-stream.js';
+export { sweepIdsByOwner } from './transcript-read.js';
 export {
   createTranscriptStore,
   type ListOptions,

@@ -95,10 +95,14 @@ export async function readRecent(
   return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
-/** Call ids whose meta names one of the pseudonyms, found by scanning every call on every node. */
-export async function sweepCallIds(
+/**
+ * The hash-tag ids (`{<id>}`) of the hashes matching `pattern` whose `pseudonym` field is one of
+ * `pseudonyms`, found by scanning every node: an entry a lost index no longer points at still
+ * counts. Transcripts and voicemail messages both use it.
+ */
+export async function sweepIdsByOwner(
   redis: RedisClient,
-  keys: TranscriptKeys,
+  pattern: string,
   pseudonyms: Set<string>,
 ): Promise<string[]> {
   const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
@@ -106,7 +110,7 @@ export async function sweepCallIds(
   for (const node of nodes) {
     let cursor = '0';
     do {
-      const [next, batch] = await node.scan(cursor, 'MATCH', keys.metaPattern(), 'COUNT', 500);
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
       cursor = next;
       if (batch.length === 0) continue;
       const pipeline = node.pipeline();
@@ -114,10 +118,8 @@ export async function sweepCallIds(
       const owners = (await pipeline.exec()) ?? [];
       batch.forEach((key, i) => {
         const owner = owners[i]?.[1];
-        const callId = /\{([^}]*)\}/.exec(key)?.[1];
-        if (typeof owner === 'string' && pseudonyms.has(owner) && callId !== undefined) {
-          found.push(callId);
-        }
+        const id = /\{([^}]*)\}/.exec(key)?.[1];
+        if (typeof owner === 'string' && pseudonyms.has(owner) && id !== undefined) found.push(id);
       });
     } while (cursor !== '0');
   }

@@ -3,7 +3,7 @@ import { retentionSeconds, type PrivacyConfig } from './config.js';
 import { assertCallId, assertPseudonym, createTranscriptKeys } from './keys.js';
 import { maskPhoneNumbers, scrubPhoneNumbers, type NumberPseudonymizer } from './phone-numbers.js';
 import { runScript, scripts, type RedisClient } from './scripts.js';
-import { readCall, readRecent, sweepCallIds } from './transcript-read.js';
+import { readCall, readRecent, sweepIdsByOwner } from './transcript-read.js';
 import type {
   CallTranscript,
   FinishCall,
@@ -95,7 +95,11 @@ export function createTranscriptStore(deps: TranscriptStoreDeps): TranscriptStor
     for (const pseudonym of pseudonyms) {
       for (const id of await redis.zrange(keys.byCaller(pseudonym), 0, -1)) ids.add(id);
     }
-    if (sweep) for (const id of await sweepCallIds(redis, keys, new Set(pseudonyms))) ids.add(id);
+    if (sweep) {
+      for (const id of await sweepIdsByOwner(redis, keys.metaPattern(), new Set(pseudonyms))) {
+        ids.add(id);
+      }
+    }
     return ids;
   };
 

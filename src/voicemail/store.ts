@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Cluster, type Redis } from 'ioredis';
 import { isE164 } from '../common/index.js';
 import {
   findPhoneNumbers,
   retentionSeconds,
   scrubPhoneNumbers,
+  sweepIdsByOwner,
   type NumberPseudonymizer,
   type PrivacyConfig,
 } from '../privacy/index.js';
@@ -145,29 +145,6 @@ export function createMessageStore(deps: MessageStoreDeps): MessageStore {
     return found;
   };
 
-  /** Ids of every stored message of the pseudonyms, by a scan: a lost index entry still counts. */
-  const sweepIds = async (wanted: Set<string>): Promise<string[]> => {
-    const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
-    const found: string[] = [];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await node.scan(cursor, 'MATCH', keys.messagePattern(), 'COUNT', 500);
-        cursor = next;
-        if (batch.length === 0) continue;
-        const pipeline = node.pipeline();
-        for (const key of batch) pipeline.hget(key, 'pseudonym');
-        const owners = (await pipeline.exec()) ?? [];
-        batch.forEach((key, i) => {
-          const owner = owners[i]?.[1];
-          const id = /\{(vm_[0-9a-f]{24})\}$/.exec(key)?.[1];
-          if (typeof owner === 'string' && wanted.has(owner) && id !== undefined) found.push(id);
-        });
-      } while (cursor !== '0');
-    }
-    return found;
-  };
-
   /** Every message id of the pseudonyms: their indexes, plus the scan. */
   const idsOf = async (pseudonyms: string[]): Promise<Set<string>> => {
     pseudonyms.forEach(assertMessagePseudonym);
@@ -175,7 +152,9 @@ export function createMessageStore(deps: MessageStoreDeps): MessageStore {
     for (const pseudonym of pseudonyms) {
       for (const id of await redis.zrange(keys.byCaller(pseudonym), 0, -1)) ids.add(id);
     }
-    for (const id of await sweepIds(new Set(pseudonyms))) ids.add(id);
+    for (const id of await sweepIdsByOwner(redis, keys.messagePattern(), new Set(pseudonyms))) {
+      if (isMessageId(id)) ids.add(id);
+    }
     return ids;
   };
 
