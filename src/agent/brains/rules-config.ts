@@ -66,6 +66,7 @@ export const DEFAULT_FAQ: FaqEntry[] = [
       de: 'Das Parkhaus befindet sich am Haupteingang. Die erste halbe Stunde ist kostenlos; bezahlt wird an den Automaten in der Eingangshalle.',
     },
   },
+  // The helpdesk's own hours come from `helpdesk.hours` (the classifier's hours question).
   {
     id: 'opening-hours',
     keywords: ['opening hours', 'opening', 'open', 'closed'],
@@ -76,10 +77,10 @@ export const DEFAULT_FAQ: FaqEntry[] = [
       de: ['öffnungszeiten', 'geöffnet', 'offen', 'geschlossen'],
     },
     answer: {
-      nl: 'De helpdesk en de inschrijvingsbalie zijn open op weekdagen van 8 tot 18 uur. De spoedgevallendienst is altijd open.',
-      fr: "Le helpdesk et l'accueil sont ouverts en semaine de 8 à 18 heures. Le service des urgences est toujours ouvert.",
-      en: 'The helpdesk and registration desk are open on weekdays from 8 am to 6 pm. The emergency department is always open.',
-      de: 'Helpdesk und Anmeldung sind werktags von 8 bis 18 Uhr geöffnet. Die Notaufnahme ist immer geöffnet.',
+      nl: 'De inschrijvingsbalie is open op weekdagen van 8 tot 18 uur. De spoedgevallendienst is altijd open.',
+      fr: "L'accueil est ouvert en semaine de 8 à 18 heures. Le service des urgences est toujours ouvert.",
+      en: 'The registration desk is open on weekdays from 8 am to 6 pm. The emergency department is always open.',
+      de: 'Die Anmeldung ist werktags von 8 bis 18 Uhr geöffnet. Die Notaufnahme ist immer geöffnet.',
     },
   },
   {
