@@ -189,6 +189,8 @@ async function callOnce(
   };
   let established = false;
   let referred = false;
+  /** `user@host:port` of the REFER's target, once one arrived. */
+  let referTarget: string | undefined;
   let hangup: NodeJS.Timeout | undefined;
   let ringBound: NodeJS.Timeout | undefined;
   let gaveUpRinging = false;
@@ -222,12 +224,15 @@ async function callOnce(
       if (timing.answered === undefined && /Call established/.test(line)) timing.answered = at;
       if (timing.rxStarted === undefined && /dumping decode audio/.test(line))
         timing.rxStarted = at;
-      if (/Call with .* terminated|session closed/.test(line)) {
+      // The leg a REFER started, failing (the helpdesk busy), leaves the caller on the first
+      // call, as a phone does; any other end means the call is over: quit rather than wait for -t.
+      const transferLegEnded = referTarget !== undefined && line.includes(referTarget);
+      if (/Call with .* terminated|session closed/.test(line) && !transferLegEnded) {
         timing.ended = at;
-        // The call is over; quit rather than wait for -t.
         quit();
       }
       if (/^REFER sip:/.test(line)) referred = true;
+      referTarget ??= /^Refer-To:\s*<?sips?:([^>;\s]+)/i.exec(line)?.[1];
       if (!established && /Call established/.test(line)) {
         established = true;
         const digits = opts.dtmf;
