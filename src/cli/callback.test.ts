@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.js';
 import { apply, desiredState, plan } from '../provisioning/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { createMessageStore, type MessageStore } from '../voicemail/index.js';
 import { startTestStack, type TestStack } from '../../test/harness/provisioning-stack.js';
-import { main } from './main.js';
+import { runCli } from '../../test/harness/run-cli.js';
 
 const CALLER = '+32470123456';
 
@@ -58,25 +58,8 @@ function yamlObject() {
   };
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main([...argv, '--config', configPath]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+/** Runs the CLI in-process and captures what it prints. */
+const cli = (...argv: string[]) => runCli(argv, configPath);
 
 const save = (callbackNumber?: string) =>
   store.save({

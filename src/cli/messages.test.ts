@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { createMessageStore, type VoicemailMessage } from '../voicemail/index.js';
 import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { scanForPhoneNumbers } from '../../test/support/leak-scan.js';
-import { main } from './main.js';
+import { runCli } from '../../test/harness/run-cli.js';
 
 const CALLER = '+32470123456';
 const KEY = '4b'.repeat(32);
@@ -21,24 +21,8 @@ let configPath: string;
 const ids: string[] = [];
 let start: number;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main([...argv, '--config', configPath]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+/** Runs the CLI in-process and captures what it prints. */
+const cli = (...argv: string[]) => runCli(argv, configPath);
 
 beforeAll(async () => {
   server = await startRedis();

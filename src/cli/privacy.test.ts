@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmission, pseudonymizerFromConfig } from '../admission/index.js';
 import { parseConfig } from '../config/index.js';
 import { createTranscriptStore, findPhoneNumbers } from '../privacy/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { createMessageStore } from '../voicemail/index.js';
 import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
-import { main } from './main.js';
+import { runCli } from '../../test/harness/run-cli.js';
 
 const ALICE = '+32470123456';
 const BOB = '+32471987654';
@@ -23,25 +23,7 @@ let configPath: string;
 let prefix: string;
 
 /** Runs the CLI in-process and captures what it prints. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main([...argv, '--config', configPath]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...argv: string[]) => runCli(argv, configPath);
 
 beforeAll(async () => {
   server = await startRedis();

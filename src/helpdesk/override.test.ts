@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/harness/run-cli.js';
 import { parseConfig } from '../config/index.js';
 import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import {
@@ -155,24 +155,8 @@ describe('switchboard helpdesk', () => {
   let prefix: string;
   let configPath: string;
 
-  async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out += String(chunk);
-      return true;
-    });
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      err += String(chunk);
-      return true;
-    });
-    try {
-      return { code: await main([...argv, '--config', configPath]), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
+  /** Runs the CLI in-process and captures what it prints. */
+  const cli = (...argv: string[]) => runCli(argv, configPath);
 
   beforeAll(() => {
     prefix = newPrefix();
