@@ -1,58 +1,23 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { createLogger } from '../src/telemetry/index.js';
 import { createMessageStore, type MessageStore } from '../src/voicemail/index.js';
 import { readWav, speechWav } from './support/audio.js';
 import { startCallee, type Callee } from './support/callee.js';
+import { activeJobs, eventually } from './support/livekit.js';
 import { scanForPhoneNumbers } from './support/leak-scan.js';
-import {
-  allLogLines,
-  E2E_CONFIG,
-  E2E_ENV,
-  ROOT,
-  useStack,
-  type StackHandle,
-} from './support/stack.js';
+import { allLogLines, E2E_ENV, ROOT, useStack, type StackHandle } from './support/stack.js';
 
 /** The caller who left the message and consented: a fictional number, dialled back here. */
 const CALLER = '+3225550177';
 /** Where the callback trunk `callee` sends its INVITEs: sipp, on a fixed port. */
 const CALLEE_PORT = 5098;
-
-/**
- * The callback settings this suite needs, merged into the shared e2e config when that does not
- * have them yet (then the suite runs its own stack; with them, it shares the running one).
- */
-function callbackConfig(): string {
-  const shared = parse(readFileSync(E2E_CONFIG, 'utf8')) as {
-    provisioning: Record<string, unknown>;
-    voicemail?: { callback?: unknown; callbackKeys?: unknown };
-  };
-  if (shared.voicemail?.callback) return E2E_CONFIG;
-  shared.provisioning.outboundTrunks = [
-    {
-      name: 'callee',
-      address: `127.0.0.1:${CALLEE_PORT}`,
-      transport: 'udp',
-      numbers: ['+3225550100'],
-    },
-  ];
-  shared.voicemail = {
-    ...shared.voicemail,
-    callbackKeys: shared.voicemail?.callbackKeys ?? [{ id: 'e2e', key: 'e2'.repeat(32) }],
-    callback: { trunk: 'callee', ringSeconds: 15 },
-  };
-  const path = join(mkdtempSync(join(tmpdir(), 'sb-callback-e2e-')), 'switchboard.e2e.yaml');
-  writeFileSync(path, stringify(shared));
-  return path;
-}
 
 let stack: StackHandle;
 let redis: Redis;
@@ -61,7 +26,7 @@ let callee: Callee | undefined;
 const wavDir = mkdtempSync(join(tmpdir(), 'sb-callback-wav-'));
 
 beforeAll(async () => {
-  stack = await useStack(callbackConfig());
+  stack = await useStack();
   redis = new Redis(stack.config.redis.url);
   store = createMessageStore({
     redis,
@@ -165,5 +130,10 @@ describe('calling a caller back', () => {
       attempts: 1,
     });
     expect(await store.callbackNumber(message.id)).toBe(CALLER);
+    // The agent dispatched for the call that never rang leaves with its deleted room.
+    expect(
+      await eventually(async () => ((await activeJobs(stack)) === 0 ? true : undefined), 15_000),
+      'no agent job left waiting for a callee',
+    ).toBe(true);
   });
 });

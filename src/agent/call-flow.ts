@@ -78,14 +78,20 @@ export async function runCall(
   // The call's own Redis connection opens while the agent joins the room, so admission's budget
   // is spent on Redis answering, not on connecting (on a busy machine that alone took ~250 ms).
   const redis = openCallRedis(config.redis.url);
-  const call = await joinCall(ctx, {
-    logger: proc.logger,
-    pseudonymizer: proc.pseudonymizer,
-    defaultLanguage: config.agent.language,
-  }).catch((err: unknown) => {
+  let call: JoinedCall;
+  try {
+    call = await joinCall(ctx, {
+      logger: proc.logger,
+      pseudonymizer: proc.pseudonymizer,
+      defaultLanguage: config.agent.language,
+    });
+  } catch (err) {
+    // No caller came (a callback's dial failed and its room went): the job ends here.
     redis.disconnect();
-    throw err;
-  });
+    proc.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'no caller joined');
+    ctx.shutdown('no caller');
+    return;
+  }
   const { state, logger } = call;
   // A call that lost its agent gets exactly one fresh agent; should a second dispatch have been
   // taken too, the later agent leaves the call (and the room) to the first.

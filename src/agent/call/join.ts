@@ -26,6 +26,25 @@ export interface JoinedCall {
   stages: Record<string, number>;
 }
 
+/**
+ * A room whose SIP participant never comes (a callback whose dial failed: its room is deleted) is
+ * left once the room is gone or after this long, so no job waits on it forever.
+ */
+const PARTICIPANT_WAIT_MS = 60_000;
+
+async function sipParticipantOf(ctx: JobContext): Promise<RemoteParticipant> {
+  const gone = new AbortController();
+  const timer = setTimeout(() => gone.abort(), PARTICIPANT_WAIT_MS);
+  const onDisconnected = () => gone.abort();
+  ctx.room.once(RoomEvent.Disconnected, onDisconnected);
+  try {
+    return await waitForSipParticipant(ctx.room, gone.signal);
+  } finally {
+    clearTimeout(timer);
+    ctx.room.off(RoomEvent.Disconnected, onDisconnected);
+  }
+}
+
 export async function joinCall(
   ctx: JobContext,
   deps: { logger: Logger; pseudonymizer: Pseudonymizer; defaultLanguage: Language },
@@ -37,7 +56,7 @@ export async function joinCall(
   };
   await ctx.connect();
   mark('connected');
-  const caller = await waitForSipParticipant(ctx.room);
+  const caller = await sipParticipantOf(ctx);
   mark('participant');
   const callId = caller.attributes[SIP_ATTR.callId] ?? ctx.job.id;
   const rawNumber = callerNumber(caller.attributes, CALLER_FROM_ATTRIBUTE);
