@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { PassThrough, type Transform } from 'node:stream';
 import { join } from 'node:path';
 import type { Logger } from '../telemetry/index.js';
@@ -28,6 +29,11 @@ export interface SpawnOptions {
   logger: Logger;
   /** Filters the process's output before it reaches the log file (the number scrubber). */
   filter?: () => Transform;
+  /**
+   * A nice value below 0, applied (to every thread, before it starts) where this process may raise
+   * priorities (root, or RLIMIT_NICE); elsewhere the child runs at the normal priority.
+   */
+  priority?: number;
 }
 
 /**
@@ -44,12 +50,15 @@ export function spawnManaged({
   out: sink,
   logger,
   filter,
+  priority,
 }: SpawnOptions): ManagedProcess {
   const logFile = sink ? '(stdout)' : join(logDir ?? '.', `${name}.log`);
   const out: NodeJS.WritableStream = sink ?? createWriteStream(logFile, { flags: 'a' });
   // setpriv (util-linux, in every Debian) asks the kernel to SIGKILL the child when its parent
   // dies: a `kill -9` of up (or of a `run` role) leaves no component running to hold the ports.
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], {
+  const niced =
+    priority !== undefined && mayRaisePriority() ? ['nice', '-n', String(priority)] : [];
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...niced, command, ...args], {
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,4 +105,16 @@ export function spawnManaged({
       signalGroup('SIGKILL');
     },
   };
+}
+
+/** Whether this process may raise a priority: it tries on itself, then puts its own back. */
+function mayRaisePriority(): boolean {
+  const own = getPriority();
+  try {
+    setPriority(own - 1);
+    setPriority(own);
+    return true;
+  } catch {
+    return false;
+  }
 }

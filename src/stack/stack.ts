@@ -126,7 +126,7 @@ export interface ComponentContext {
   childEnv: Record<string, string>;
   /** Starts a child whose output passes the number scrubber. */
   spawn: (
-    opts: { name: string; command: string; args: string[] },
+    opts: { name: string; command: string; args: string[]; priority?: number },
     env?: Record<string, string>,
   ) => ManagedProcess;
 }
@@ -164,6 +164,13 @@ export function componentContext(opts: {
   };
 }
 
+/**
+ * The media relays (livekit-server, livekit-sip) run above the agents' priority where that is
+ * allowed: every call's audio passes through them, and starved by agent work (a burst on two
+ * cores) they made every caller's audio choppy, refused callers' prompts included.
+ */
+const MEDIA_PRIORITY = -5;
+
 /** livekit-server from its generated YAML, waited on until it answers. */
 export async function startLivekitServer(ctx: ComponentContext): Promise<Part> {
   const conf = join(ctx.confDir, 'livekit-server.yaml');
@@ -172,6 +179,7 @@ export async function startLivekitServer(ctx: ComponentContext): Promise<Part> {
     name: 'livekit-server',
     command: requireBinary('livekit-server', ctx.binCache),
     args: ['--config', conf],
+    priority: MEDIA_PRIORITY,
   });
   try {
     await waitFor(
@@ -193,7 +201,15 @@ export async function startGateway(ctx: ComponentContext): Promise<SipGateway> {
     config: ctx.config,
     confDir: ctx.confDir,
     spawn: (name, args, env) =>
-      ctx.spawn({ name, command: requireBinary('livekit-sip', ctx.binCache), args }, env),
+      ctx.spawn(
+        {
+          name,
+          command: requireBinary('livekit-sip', ctx.binCache),
+          args,
+          priority: MEDIA_PRIORITY,
+        },
+        env,
+      ),
     env: ctx.childEnv,
     logger: ctx.logger,
   });
