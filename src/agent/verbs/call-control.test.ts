@@ -378,6 +378,12 @@ describe('voicemail', () => {
       await vi.advanceTimersByTimeAsync(voicemail.messageSilenceMs * 2);
       expect(saved).toEqual([]);
       expect(said).toContain(config.emergency.instruct.fr);
+      // The caller can still leave a message afterwards.
+      void control.terminal('LEAVE_MESSAGE', 'caller asked');
+      await vi.waitFor(() => expect(turns.listener).toBeDefined());
+      speak(turns, 'after all a message');
+      await vi.advanceTimersByTimeAsync(voicemail.messageSilenceMs);
+      await vi.waitFor(() => expect(saved).toHaveLength(1));
     } finally {
       vi.useRealTimers();
     }

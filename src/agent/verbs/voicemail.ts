@@ -10,17 +10,20 @@ const CONSENT_WAIT_MS = 8_000;
 
 /**
  * Message taking, text only: offer, give the caller START_WAIT_MS to begin, listen until they
- * have been silent for `messageSilenceMs`, read the start back, ask for consent to a callback when the caller's number
- * is known, store the message, thank and end the call. No audio is kept: the message is the
- * caller's transcribed words. A caller who hangs up after speaking still leaves the message
- * (without a callback). A second trigger while a message is being taken joins it.
+ * have been silent for `messageSilenceMs`, read the start back, ask for consent to a callback
+ * when the caller's number is known, store the message, thank and end the call. No audio is kept:
+ * the message is the caller's transcribed words. A caller who hangs up after speaking still leaves
+ * the message (without a callback). A second trigger while a message is being taken joins it; one
+ * after an emergency took over starts again.
  */
 export function takeMessage(
   ctx: VerbContext,
   reason: MessageReason,
   opts: { lead?: string } = {},
 ): Promise<void> {
-  ctx.call.message ??= recordMessage(ctx, reason, opts.lead);
+  ctx.call.message ??= recordMessage(ctx, reason, opts.lead).finally(() => {
+    ctx.call.message = undefined;
+  });
   return ctx.call.message;
 }
 
@@ -29,10 +32,9 @@ async function recordMessage(ctx: VerbContext, reason: MessageReason, lead?: str
   const { prompts } = voicemail.config;
   const say = (text: string) => speaker.say(text).waitForPlayout();
   const heard = listen(ctx);
-  let text: string;
   try {
     await say(lead ? `${lead} ${prompts.offer[call.language]}` : prompts.offer[call.language]);
-    text = await heard.message();
+    const text = await heard.message();
     if (heard.emergency()) return;
     if (!text) {
       if (call.endReason) return;
