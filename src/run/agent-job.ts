@@ -30,16 +30,22 @@ const shutdownDuringPrewarm = (msg: unknown) => {
 };
 process.on('message', shutdownDuringPrewarm);
 
-// The worker forks this process at the lowest priority when it may be raised again
-// (agent-worker.ts): it warms up without slowing the calls in progress, and takes its call at
-// normal priority.
-const takeCallAtNormalPriority = () => {
+// A process warming up for a future call must not slow the calls in progress: a burst's
+// replacement processes warm up (about 1 CPU-s each) while it runs, and on two cores that made the
+// refused callers' prompts choppy. It warms at the lowest priority and takes its call at normal
+// priority, when it may raise it again (root, or RLIMIT_NICE; otherwise it stays as it is).
+const prioritised = mayRaisePriority();
+if (prioritised) setPriority(19);
+
+function mayRaisePriority(): boolean {
   try {
+    setPriority(1);
     setPriority(0);
+    return true;
   } catch {
-    // Not niced, or not allowed to raise it: it stays as it is.
+    return false;
   }
-};
+}
 
 /** The job process the agent worker forks per call: it loads the config `up` handed over. */
 export default defineAgent<ProcessData>({
@@ -49,7 +55,7 @@ export default defineAgent<ProcessData>({
     process.off('message', shutdownDuringPrewarm);
   },
   entry: (ctx) => {
-    takeCallAtNormalPriority();
+    if (prioritised) setPriority(0);
     running = ctx;
     return runCall(ctx, load);
   },

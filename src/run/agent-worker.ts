@@ -1,6 +1,3 @@
-import childProcess from 'node:child_process';
-import { syncBuiltinESMExports } from 'node:module';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { AgentServer, ServerOptions, initializeLogger, log } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -8,50 +5,11 @@ import { livekitHttpUrl, loadConfig } from '../config/index.js';
 import { watchJobs } from './job-watch.js';
 
 /**
- * A job process warming up for a future call must not slow the calls in progress: a burst's
- * replacement processes warm up (about 1 CPU-s each, most of it agents-js loading its modules)
- * while the burst runs, and on two cores that made refused callers' prompts choppy. So job
- * processes are forked at the lowest priority, before they load anything, and raise it again when
- * they take a call (agent-job.ts). Only when they may raise it (root, or RLIMIT_NICE as the
- * systemd unit's LimitNICE=+0 sets): otherwise a call would run at the lowest priority.
- *
- * agents-js forks them with `child_process.fork` and offers no hook, so the worker wraps it and
- * updates the live ESM binding agents-js imported. Its inference process keeps normal priority.
- */
-function forkJobProcessesNiced(): void {
-  if (!mayRaisePriority()) return;
-  const fork = childProcess.fork;
-  childProcess.fork = ((...args: Parameters<typeof fork>) => {
-    const child = fork(...args);
-    if (child.pid !== undefined && String(args[0]).includes('job_proc_lazy_main')) {
-      try {
-        setPriority(child.pid, 19);
-      } catch {
-        // Already gone; agents-js reports that itself.
-      }
-    }
-    return child;
-  }) as typeof fork;
-  syncBuiltinESMExports();
-}
-
-function mayRaisePriority(): boolean {
-  try {
-    setPriority(1);
-    setPriority(0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The agent worker process. It registers with LiveKit under the agent name used for explicit
  * dispatch and forks one process per call, which runs `job.ts`.
  */
 async function runWorker(): Promise<void> {
   const { config } = loadConfig();
-  forkJobProcessesNiced();
   // Read by agents-js in this process and in the job processes it forks.
   process.env.LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS = String(config.agent.loopBlockWarnMs);
   initializeLogger({ pretty: false, level: config.agent.logLevel });
