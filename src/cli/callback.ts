@@ -1,5 +1,5 @@
 import { pseudonymizerFromConfig } from '../admission/index.js';
-import { connectRedisOnce } from '../stack/index.js';
+import { connectCommandRedis } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { CallbackError, placeCallback, type CallbackResult } from '../voicemail/callback.js';
 import { createMessageStore, isMessageId, type CallbackState } from '../voicemail/index.js';
@@ -46,15 +46,7 @@ export const callbackCommand: Command = {
       return EXIT.error;
     }
     const { config } = parsed.load();
-    let redis: Awaited<ReturnType<typeof connectRedisOnce>>;
-    try {
-      redis = await connectRedisOnce(config.redis.url, 3000);
-    } catch (cause) {
-      throw new Error(
-        `redis at ${new URL(config.redis.url).host} does not answer; start the stack or check redis.url`,
-        { cause },
-      );
-    }
+    const redis = await connectCommandRedis(config.redis.url);
     // Warnings only, on stderr: stdout carries the outcome.
     const logger = createLogger({ level: 'warn', name: 'switchboard-callback' }, process.stderr);
     try {

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { SwitchboardConfig } from '../config/index.js';
 import { scrubPhoneNumbers } from '../privacy/index.js';
-import { connectRedisOnce } from '../stack/index.js';
+import { connectCommandRedis } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import {
   createMessageStore,
@@ -21,15 +20,7 @@ async function withStore(
   config: SwitchboardConfig,
   action: (store: MessageStore) => Promise<number>,
 ): Promise<number> {
-  let redis: Redis;
-  try {
-    redis = await connectRedisOnce(config.redis.url, 3000);
-  } catch (cause) {
-    throw new Error(
-      `redis at ${new URL(config.redis.url).host} does not answer; start the stack or check redis.url`,
-      { cause },
-    );
-  }
+  const redis = await connectCommandRedis(config.redis.url);
   const logger = createLogger({ level: 'warn', name: 'switchboard-messages' }, process.stderr);
   try {
     return await action(

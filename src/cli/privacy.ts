@@ -8,7 +8,7 @@ import {
   NotAPhoneNumberError,
   type TranscriptStore,
 } from '../privacy/index.js';
-import { connectRedisOnce } from '../stack/index.js';
+import { connectCommandRedis } from '../stack/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { createMessageStore, type MessageStore } from '../voicemail/index.js';
 import { parseCommand } from './args.js';
@@ -26,15 +26,7 @@ interface Session {
 
 /** Connects to the deployment's Redis; the URL is never printed, it may carry a password. */
 async function openSession(config: SwitchboardConfig): Promise<Session> {
-  let redis: Redis;
-  try {
-    redis = await connectRedisOnce(config.redis.url, 3000);
-  } catch (cause) {
-    throw new Error(
-      `redis at ${new URL(config.redis.url).host} does not answer; start the stack or check redis.url`,
-      { cause },
-    );
-  }
+  const redis = await connectCommandRedis(config.redis.url);
   // Warnings only, on stderr: stdout carries the receipt or the export.
   const logger = createLogger({ level: 'warn', name: 'switchboard-privacy' }, process.stderr);
   const store = createTranscriptStore({ redis, config: config.privacy, logger });

@@ -3,7 +3,7 @@ import { parseCommand } from '../cli/args.js';
 import type { Command } from '../cli/command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import type { SwitchboardConfig } from '../config/index.js';
-import { connectRedisOnce } from '../stack/index.js';
+import { connectCommandRedis } from '../stack/index.js';
 import { createOpeningHours } from './hours.js';
 import { helpdeskOpen, writeOverride, type HelpdeskOverride } from './override.js';
 
@@ -30,11 +30,9 @@ async function withRedis(
   const { config } = parsed.load();
   let redis: Redis;
   try {
-    redis = await connectRedisOnce(config.redis.url, 3000, { commandTimeoutMs: 3000 });
-  } catch {
-    process.stderr.write(
-      `switchboard: redis at ${new URL(config.redis.url).host} does not answer; start the stack or check redis.url\n`,
-    );
+    redis = await connectCommandRedis(config.redis.url, { commandTimeoutMs: 3000 });
+  } catch (err) {
+    process.stderr.write(`switchboard: ${(err as Error).message}\n`);
     return EXIT.error;
   }
   try {

@@ -20,6 +20,6 @@ export {
   PROJECT_ROOT,
   type GoBinary,
 } from './binaries.js';
-export { probeRedis, connectRedisOnce } from './redis-probe.js';
+export { probeRedis, connectCommandRedis, connectRedisOnce } from './redis-probe.js';
 export { livekitServerYaml, livekitSipYaml } from './generated-configs.js';
 export { NEVER, type Part } from './supervisor.js';

@@ -39,6 +39,24 @@ export async function connectRedisOnce(
   }
 }
 
+/**
+ * The deployment's Redis for a CLI command, connected once within 3 s. When it does not answer,
+ * the error names its host and the fix, never the URL (it may carry a password).
+ */
+export async function connectCommandRedis(
+  url: string,
+  opts: { commandTimeoutMs?: number } = {},
+): Promise<Redis> {
+  try {
+    return await connectRedisOnce(url, 3000, opts);
+  } catch (cause) {
+    throw new Error(
+      `redis at ${new URL(url).host} does not answer; start the stack or check redis.url`,
+      { cause },
+    );
+  }
+}
+
 /** True when a Redis at `url` answers PING within `timeoutMs`. Never throws. */
 export async function probeRedis(url: string, timeoutMs = 500): Promise<boolean> {
   let client: Redis | undefined;
