@@ -26,22 +26,46 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# Build into a folder named by version, so a pin change builds anew and a match is reused. A cached
-# binary is reused only when it reports the pinned version itself (`doctor` asks it the same way).
+# Local fixes to a component live in deploy/patches/<name>/*.patch, applied in name order.
+patch_files() { # name
+  [ -d "deploy/patches/$1" ] || return 0
+  find "deploy/patches/$1" -maxdepth 1 -type f -name '*.patch' | LC_ALL=C sort
+}
+# The cache folder: <name>-<version>, plus -p<first 8 hex of the sha256 of its patches, concatenated>
+# when it has any, so a pin or patch change builds anew and a match is reused. src/stack/binaries.ts
+# names it the same way; its test runs this function to prove it.
+cache_dir() { # name version
+  local dir="$BIN_CACHE/$1-$2" list
+  list=$(patch_files "$1")
+  [ -n "$list" ] && dir+="-p$(xargs cat <<<"$list" | sha256sum | cut -c1-8)"
+  echo "$dir"
+}
+
+# A cached binary is reused only when it reports the pinned version itself (`doctor` asks it the same way).
 # `go install module/cmd@version` is not used: it reads the module's version list, which the module proxy
-# refuses for livekit/sip. Downloading the pinned module and building inside it needs no list.
-go_build() { # name module package version cgo [version variable]
-  local dir="$BIN_CACHE/$1-$4"
-  if [ -x "$dir/$1" ] && "$dir/$1" --version 2>/dev/null | grep -qF "version ${4#v}"; then return; fi
-  log "go: building $1 $4 (first time only, several minutes)"
-  local src ldflags=""
+# refuses for livekit/sip. Downloading the pinned module and building inside it needs no list; a patched
+# component is built in a patched copy of it (the module cache is read-only).
+go_build() ( # name module package version cgo [version variable]
+  dir=$(cache_dir "$1" "$4")
+  if [ -x "$dir/$1" ] && "$dir/$1" --version 2>/dev/null | grep -qF "version ${4#v}"; then exit 0; fi
+  mapfile -t patches < <(patch_files "$1")
+  log "go: building $1 $4${patches[0]:+ with ${#patches[@]} patch(es)} (first time only, several minutes)"
   src=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "$2@$4" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  if [ ${#patches[@]} -gt 0 ]; then
+    work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
+    cp -r "$src/." "$work" && chmod -R u+w "$work" && src=$work
+    for patch in "${patches[@]}"; do
+      # The ceiling keeps git from taking a repository around $TMPDIR for the one to patch.
+      GIT_CEILING_DIRECTORIES=$(dirname "$work") git -C "$work" apply "$PWD/$patch" ||
+        { log "$patch does not apply to $2@$4"; exit 1; }
+    done
+  fi
   # Built from a module folder, livekit-sip reports 0.0.0-dev unless its version variable is set.
-  [ -n "${6:-}" ] && ldflags="-X $6=${4#v}"
+  ldflags=""; [ -n "${6:-}" ] && ldflags="-X $6=${4#v}"
   mkdir -p "$dir.tmp"
   (cd "$src" && CGO_ENABLED=$5 go build -ldflags "$ldflags" -o "$dir.tmp/$1" "$3")
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
-}
+)
 go_build livekit-server "$LIVEKIT_SERVER_MODULE" "$LIVEKIT_SERVER_PACKAGE" "$LIVEKIT_SERVER_VERSION" 0 &
 server_pid=$!
 go_build livekit-sip "$LIVEKIT_SIP_MODULE" "$LIVEKIT_SIP_PACKAGE" "$LIVEKIT_SIP_VERSION" 1 "$LIVEKIT_SIP_VERSION_VAR"

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +31,48 @@ export function pinnedVersion(name: string, root = PROJECT_ROOT): string {
   return version;
 }
 
+/** The folder of a build without patches: every component's before deploy/patches existed. */
+const stockFolder = (name: GoBinary, root = PROJECT_ROOT) => `${name}-${pinnedVersion(name, root)}`;
+
 /**
- * Where scripts/install.sh caches a pinned Go binary: `<binCache>/<name>-<version>/<name>`.
+ * A component's local patches, deploy/patches/<name>/*.patch, in the order install.sh applies
+ * them (byte order of the names, as its `LC_ALL=C sort`).
+ */
+export function patchFiles(name: GoBinary, root = PROJECT_ROOT): string[] {
+  const dir = join(root, 'deploy', 'patches', name);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.patch'))
+    .map((entry) => join(dir, entry.name))
+    .sort();
+}
+
+/**
+ * The cache folder install.sh builds a component into (its `cache_dir`): `<name>-<version>`, plus
+ * `-p<first 8 hex of the sha256 of its patches, concatenated>` when it has any, so a patch change
+ * builds anew. binaries.test.ts runs install.sh's function to prove the two agree.
+ */
+export function binaryFolder(name: GoBinary, root = PROJECT_ROOT): string {
+  const stock = stockFolder(name, root);
+  const patches = patchFiles(name, root);
+  if (patches.length === 0) return stock;
+  const hash = createHash('sha256');
+  for (const file of patches) hash.update(readFileSync(file));
+  return `${stock}-p${hash.digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * Where scripts/install.sh caches a pinned Go binary: `<binCache>/<binaryFolder>/<name>`.
  * `binCache` is what SWITCHBOARD_BIN_CACHE says (read by config/load.ts); empty or absent means
  * the default, as in install.sh's `${SWITCHBOARD_BIN_CACHE:-…}`.
  */
 export function binaryPath(name: GoBinary, binCache?: string): string {
-  return join(binCache || DEFAULT_BIN_CACHE, `${name}-${pinnedVersion(name)}`, name);
+  return join(binCache || DEFAULT_BIN_CACHE, binaryFolder(name), name);
+}
+
+/** Where a build of the pinned version without its patches sits (install.sh's, before them). */
+export function unpatchedBinaryPath(name: GoBinary, binCache?: string): string {
+  return join(binCache || DEFAULT_BIN_CACHE, stockFolder(name), name);
 }
 
 /**

@@ -1,13 +1,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLivekit, type TestLivekit } from '../../test/harness/livekit-server.js';
 import { freePort } from '../../test/harness/free-port.js';
 import { startRedis, type TestRedis } from '../../test/harness/redis-server.js';
 import { parseConfig } from '../config/index.js';
-import { pinnedVersion } from './binaries.js';
+import { binaryPath, pinnedVersion, unpatchedBinaryPath } from './binaries.js';
 import { checkGoBinary, checkPorts, checkSharedRedis, runDoctor, type Finding } from './doctor.js';
 
 /** A config whose ports nothing else on this machine uses, so a running dev stack cannot interfere. */
@@ -82,21 +82,41 @@ describe('doctor: versions come from the binaries themselves', () => {
   });
   afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-  /** A stand-in binary at the pinned path that prints `output` for --version. */
-  const fake = (name: 'livekit-server' | 'livekit-sip', output: string) => {
-    const dir = join(cache, `${name}-${pinnedVersion(name)}`);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, name);
+  /** A stand-in binary at `path` (default the pinned one) that prints `output` for --version. */
+  const fake = (
+    name: 'livekit-server' | 'livekit-sip',
+    output: string,
+    path = binaryPath(name, cache),
+  ) => {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `#!/bin/sh\necho '${output}'\n`);
     chmodSync(path, 0o755);
     // The stamp install.sh writes says the pin; doctor must not believe it over the binary.
-    writeFileSync(join(dir, 'VERSION'), `${pinnedVersion(name)}\n`);
+    writeFileSync(join(dirname(path), 'VERSION'), `${pinnedVersion(name)}\n`);
   };
 
-  it('passes when the binary reports the pinned version', () => {
+  it('passes when the binary reports the pinned version, naming the patches it carries', () => {
     const pinned = pinnedVersion('livekit-server');
     fake('livekit-server', `livekit-server version ${pinned.replace(/^v/, '')}`);
-    expect(checkGoBinary('livekit-server', pinned, cache)).toMatchObject({ ok: true });
+    const finding = checkGoBinary('livekit-server', pinned, cache);
+    expect(finding).toMatchObject({ ok: true });
+    expect(finding.detail).toMatch(
+      /^v[\d.]+ at \S+, with deploy\/patches\/livekit-server \(\d+ patch(es)?\)$/,
+    );
+  });
+
+  it('fails when only the unpatched build of a patched component is installed', () => {
+    const pinned = pinnedVersion('livekit-server');
+    const stockOnly = join(cache, 'stock-only');
+    const stock = unpatchedBinaryPath('livekit-server', stockOnly);
+    expect(stock).not.toBe(binaryPath('livekit-server', stockOnly));
+    fake('livekit-server', `livekit-server version ${pinned.replace(/^v/, '')}`, stock);
+    const finding = checkGoBinary('livekit-server', pinned, stockOnly);
+    expect(finding).toMatchObject({ ok: false, fix: 'bash scripts/install.sh' });
+    expect(finding.detail).toMatch(
+      /^only an unpatched build at .*; the pinned build carries deploy\/patches\/livekit-server \(\d+ patch(es)?\)$/,
+    );
+    expect(finding.detail).toContain(stock);
   });
 
   it('fails when the binary reports another version, whatever the stamp says', () => {

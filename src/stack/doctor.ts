@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { livekitHttpUrl, type SwitchboardConfig } from '../config/index.js';
-import { binaryPath, pinnedVersions, type GoBinary } from './binaries.js';
+import {
+  binaryPath,
+  patchFiles,
+  pinnedVersions,
+  unpatchedBinaryPath,
+  type GoBinary,
+} from './binaries.js';
 import { runPilotChecks, type PilotCheckOptions } from './pilot-checks.js';
 import { agentHealthUrl, anyHealthy, controlPlaneHealthUrl, portClaims } from './stack.js';
 import { sipHealthUrls } from './sip-gateway.js';
@@ -67,15 +73,24 @@ function reportedVersion(path: string): string | undefined {
 /** livekit-sip prints this when built without `-X github.com/livekit/sip/version.Version=…`. */
 const UNSTAMPED = '0.0.0-dev';
 
-/** Asks the installed binary for its own version and compares it with the pin. */
+/**
+ * Asks the installed binary for its own version and compares it with the pin. A component with
+ * deploy/patches must be the patched build: a stock one of the same version is not enough.
+ */
 export function checkGoBinary(name: GoBinary, pinned: string, binCache?: string): Finding {
   const path = binaryPath(name, binCache);
   const fix = `rm -rf ${path.slice(0, path.lastIndexOf('/'))} && bash scripts/install.sh`;
+  const patches = patchFiles(name).length;
+  const withPatches = `deploy/patches/${name} (${patches} ${patches === 1 ? 'patch' : 'patches'})`;
   if (!existsSync(path)) {
+    const stock = unpatchedBinaryPath(name, binCache);
     return {
       ok: false,
       check: name,
-      detail: `not installed (pinned ${pinned})`,
+      detail:
+        patches > 0 && existsSync(stock)
+          ? `only an unpatched build at ${stock}; the pinned build carries ${withPatches}`
+          : `not installed (pinned ${pinned})`,
       fix: 'bash scripts/install.sh',
     };
   }
@@ -91,7 +106,10 @@ export function checkGoBinary(name: GoBinary, pinned: string, binCache?: string)
     };
   }
   const want = pinned.replace(/^v/, '');
-  if (reported === want) return { ok: true, check: name, detail: `v${reported} at ${path}` };
+  if (reported === want) {
+    const detail = `v${reported} at ${path}${patches > 0 ? `, with ${withPatches}` : ''}`;
+    return { ok: true, check: name, detail };
+  }
   return {
     ok: false,
     check: name,

@@ -12,7 +12,9 @@ export {
   type StackOptions,
 } from './stack.js';
 export {
+  binaryFolder,
   binaryPath,
+  patchFiles,
   requireBinary,
   pinnedVersion,
   pinnedVersions,

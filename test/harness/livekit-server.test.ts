@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { SipClient } from 'livekit-server-sdk';
-import { binaryPath, pinnedVersion } from '../../src/stack/index.js';
+import { binaryFolder, binaryPath, pinnedVersion } from '../../src/stack/index.js';
 import { startLivekit } from './livekit-server.js';
 import { startRedis } from './redis-server.js';
 
 describe('livekit-server test helper', () => {
   it('resolves the pinned binary from versions.env and the cache override', () => {
     expect(pinnedVersion('livekit-server')).toMatch(/^v\d+\.\d+\.\d+$/);
+    // Patched (deploy/patches/livekit-server): the folder names the patches' hash too.
+    expect(binaryFolder('livekit-server')).toMatch(
+      new RegExp(`^livekit-server-${pinnedVersion('livekit-server')}-p[0-9a-f]{8}$`),
+    );
     expect(binaryPath('livekit-server', '/opt/bin')).toBe(
-      `/opt/bin/livekit-server-${pinnedVersion('livekit-server')}/livekit-server`,
+      `/opt/bin/${binaryFolder('livekit-server')}/livekit-server`,
     );
     // An empty SWITCHBOARD_BIN_CACHE means the default, as in install.sh's ${VAR:-default}.
     expect(binaryPath('livekit-sip', '')).toBe(binaryPath('livekit-sip'));
