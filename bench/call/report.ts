@@ -8,6 +8,8 @@ export interface TurnSample {
   endedAt: number;
   /** Caller's speech end → first voiced answer window, on the wire (ms). */
   gap?: number;
+  /** INVITE sent → 200 OK received, from baresip's timeline: the gateway answering. */
+  inviteToAnswer?: number;
   inviteToGreeting?: number;
   /** The job's `turn` event, in ms: end_of_turn, agent_internal, turn_gap, … */
   stages?: Record<string, number>;
@@ -46,6 +48,7 @@ interface ProfileFigures {
   internal: Quantiles;
   /** The job's own turn gap: what it can see of the wire's. */
   jobGap: Quantiles;
+  answer: Quantiles;
   greeting: Quantiles;
 }
 
@@ -60,24 +63,25 @@ function profileFigures(run: RunFigures, profile: Profile): ProfileFigures {
     endOfTurn: q(stage('end_of_turn')),
     internal: q(stage('agent_internal')),
     jobGap: q(stage('turn_gap')),
+    answer: q(turns.flatMap((t) => t.inviteToAnswer ?? [])),
     greeting: q(turns.flatMap((t) => t.inviteToGreeting ?? [])),
   };
 }
 
 const HEADER =
-  '| run | load avg (1 min) | calls | n | turn gap p50 / p95 | vendor chain | echo RTT p50 / p95 | own = gap − chain − echo p50 / p95 | end of turn (job) p50 / p95 | agent internal (job) p50 / p95 | turn gap (job) p50 / p95 | INVITE→greeting p50 / p95 |\n' +
-  '|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
+  '| run | load avg (1 min) | calls | n | turn gap p50 / p95 | vendor chain | echo RTT p50 / p95 | own = gap − chain − echo p50 / p95 | end of turn (job) p50 / p95 | agent internal (job) p50 / p95 | turn gap (job) p50 / p95 | INVITE→200 OK p50 / p95 | INVITE→greeting p50 / p95 |\n' +
+  '|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
 
 export function printRun(run: RunFigures, profiles: Profile[], build: string): void {
   const load = `${run.loadStart.toFixed(2)} → ${run.loadEnd.toFixed(2)}`;
   console.log(`\nrun ${run.run} (build ${build}), all times ms\n\n${HEADER}`);
   console.log(
-    `| ${run.run} | ${load} | echo probe | ${run.echo.length} | | | ${pair(q(run.echo))} | | | | | |`,
+    `| ${run.run} | ${load} | echo probe | ${run.echo.length} | | | ${pair(q(run.echo))} | | | | | | |`,
   );
   for (const profile of profiles) {
     const f = profileFigures(run, profile);
     console.log(
-      `| ${run.run} | ${load} | ${profile.name} | ${f.gap.n} | ${pair(f.gap)} | ${profile.chainMs} | ${ms(percentile(run.echo, 50))} | ${pair(f.own)} | ${pair(f.endOfTurn)} | ${pair(f.internal)} | ${pair(f.jobGap)} | ${pair(f.greeting)} |`,
+      `| ${run.run} | ${load} | ${profile.name} | ${f.gap.n} | ${pair(f.gap)} | ${profile.chainMs} | ${ms(percentile(run.echo, 50))} | ${pair(f.own)} | ${pair(f.endOfTurn)} | ${pair(f.internal)} | ${pair(f.jobGap)} | ${pair(f.answer)} | ${pair(f.greeting)} |`,
     );
   }
   for (const failure of run.failed) console.log(`  failed: ${failure}`);
@@ -106,6 +110,7 @@ export function printSummary(runs: RunFigures[], profiles: Profile[]): number {
     console.log(
       `${profile.name}: turn gap ${ms(gap50)} / ${ms(gap95)}, own ${ms(m((f) => f.own.p50))} / ${ms(m((f) => f.own.p95))}, ` +
         `end of turn ${ms(m((f) => f.endOfTurn.p50))}, agent internal ${ms(m((f) => f.internal.p50))} / ${ms(m((f) => f.internal.p95))}, ` +
+        `INVITE→200 OK ${ms(m((f) => f.answer.p50))} / ${ms(m((f) => f.answer.p95))}, ` +
         `INVITE→greeting ${ms(m((f) => f.greeting.p50))} / ${ms(m((f) => f.greeting.p95))}`,
     );
     if (profile.name === 'zero') {

@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     deepgram.setScript([{ transcript: SENTENCE, language: 'en' }]);
     const call = await dial(AGENT_PHONE, sentenceWav);
     const lag = recordingLag(call);
-    const { invite, rxStarted } = call.timing;
+    const { invite, answered, rxStarted } = call.timing;
     if (lag === undefined || invite === undefined || rxStarted === undefined)
       return void figures.failed.push(`${profile.name}: not answered (${sipStatus(call)})`);
     const greeting = firstVoicedFrom(call.heard!, 0);
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
       startedAt: call.startedAt,
       endedAt: call.startedAt + (call.timing.ended ?? call.lines.at(-1)?.at ?? 0),
     };
+    if (answered !== undefined) sample.inviteToAnswer = answered - invite;
     if (greeting !== undefined) sample.inviteToGreeting = rxStarted + greeting - invite;
     if (answer !== undefined) sample.gap = answer + lag - speechEnd;
     else figures.failed.push(`${profile.name}: no answer heard`);

@@ -10,6 +10,7 @@ import type { RecoveryMetadata } from '../control-plane/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { grammarPhrases } from './brains/index.js';
 import { callBack, callbackOf } from './callback/call-back.js';
+import { publishAgentVoice } from './call/answer.js';
 import { joinCall, type JoinedCall } from './call/join.js';
 import { openCallEvents, type CallEvents } from './call/events.js';
 import { openCallRecords, openCallRedis } from './call/records.js';
@@ -106,6 +107,18 @@ export async function runCall(
   teardown.defer('shutdown', () => ctx.shutdown(state.outcome));
   teardown.defer('room', () => ctx.deleteRoom());
   teardown.defer('redis', () => redis.disconnect());
+  // A callback the control plane dialled: no admission (the helpdesk chose to call) and an
+  // introduction instead of the greeting.
+  const callbackFor = callbackOf(ctx.job.metadata);
+  // An inbound caller is answered while admission decides and the session is built.
+  const voice = callbackFor ? undefined : publishAgentVoice(ctx.room, logger);
+  if (voice) {
+    teardown.defer('voice', () => voice.close());
+    void voice.subscribed.then((ok) => ok && call.mark('subscribed'));
+    void waitForCallActive(ctx.room, call.caller, ACTIVE_TIMEOUT_MS).then(
+      (active) => active && call.mark('active'),
+    );
+  }
   const events = openCallEvents(redis, {
     deployment: config.deployment,
     callId: state.callId,
@@ -116,9 +129,6 @@ export async function runCall(
   teardown.defer('events', () => endEvent(events, call));
   try {
     const records = openCallRecords(redis, config, proc, call);
-    // A callback the control plane dialled: no admission (the helpdesk chose to call) and an
-    // introduction instead of the greeting.
-    const callbackFor = callbackOf(ctx.job.metadata);
     if (callbackFor) {
       await callBack({ ctx, proc, call, redis, events, records, teardown, messageId: callbackFor });
       return;
@@ -155,6 +165,7 @@ export async function runCall(
           room: ctx.room,
           caller: call.caller,
           prompt: await proc.rejections(decision.reason, state.language),
+          output: voice?.output,
           activeTimeoutMs: ACTIVE_TIMEOUT_MS,
         },
         decision.reason,
@@ -178,6 +189,7 @@ export async function runCall(
       redis,
       writeTranscript: records.write,
       events,
+      output: voice?.output,
     });
     teardown.defer('conversation', () => conversation.close());
     if (resumed) logger.warn({ recovery }, 'resuming a call that lost its agent');
@@ -196,7 +208,7 @@ export async function runCall(
 }
 
 /**
- * livekit-sip answers the caller only once the agent's session is in the room; speaking before
+ * livekit-sip answers the caller once it has subscribed to a track of the agent's; speaking before
  * `sip.callStatus=active` would be lost. A leg that never becomes active is hung up by the agent.
  */
 async function greetWhenActive(
@@ -217,7 +229,7 @@ async function greetWhenActive(
     call.state.fail('never_active');
     return false;
   }
-  call.mark('active');
+  if (call.stages.active === undefined) call.mark('active');
   events.emit({ type: 'answered', seconds: call.stages.active! / 1000 });
   call.logger.info({ stages: call.stages }, 'call set-up');
   const { language } = call.state;

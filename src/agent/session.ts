@@ -61,6 +61,8 @@ export interface ConversationDeps {
   /** Writes a transcript line; never throws and never blocks the call on storage. */
   writeTranscript(write: (store: TranscriptStore) => Promise<unknown>): void;
   events: CallEvents;
+  /** The agent's voice, already in the room; without it the session publishes its own. */
+  output?: voice.ParticipantAudioOutput;
 }
 
 export interface Conversation {
@@ -91,6 +93,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
   const engines = createCallEngines(config, state.language, deps.offline);
   call.mark('engines');
   const session = createSession(agentConfig, engines, backend);
+  if (deps.output) session.output.audio = deps.output;
   const speaker = speakerOf(session);
   const classifier = createClassifier(agentConfig.classifier);
   const turns = createCallerTurns();
@@ -165,6 +168,7 @@ export async function startConversation(deps: ConversationDeps): Promise<Convers
     agent,
     room: ctx.room,
     inputOptions: { participantIdentity: call.caller.identity },
+    outputOptions: { audioEnabled: !deps.output },
     ...RECORD_FREE_SESSION_OPTIONS,
   });
   call.mark('sessionStarted');

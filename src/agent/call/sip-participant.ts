@@ -50,8 +50,8 @@ export function waitForSipParticipant(
 }
 
 /**
- * livekit-sip keeps the caller's leg ringing until the agent subscribes to the call's audio, then
- * answers and sets `sip.callStatus=active`. Speaking before that would be lost.
+ * livekit-sip keeps the caller's leg ringing until it has subscribed to an audio track of the
+ * agent's, then answers and sets `sip.callStatus=active`. Speaking before that would be lost.
  */
 export function waitForCallActive(
   room: Room,

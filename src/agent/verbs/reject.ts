@@ -14,6 +14,8 @@ export interface RejectContext {
   prompt: { text: string; frames: AudioFrame[] };
   /** How long the caller's leg may take to become active before the prompt is skipped. */
   activeTimeoutMs: number;
+  /** The agent's voice, already in the room; without it the session publishes its own. */
+  output?: voice.ParticipantAudioOutput;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function reject(ctx: RejectContext, reason: string): Promise<void> 
   call.outcome = `rejected:${reason}`;
   // The prompt is played from memory; the TTS is only there because a session that speaks needs one.
   const session = new voice.AgentSession({ tts: new EspeakTTS({ language: call.language }) });
+  if (ctx.output) session.output.audio = ctx.output;
   try {
     await session.start({
       agent: new voice.Agent({ instructions: '' }),
@@ -32,6 +35,7 @@ export async function reject(ctx: RejectContext, reason: string): Promise<void> 
       // The refused caller is not listened to: no audio input, no VAD, so a burst of refusals
       // costs the machine only their playout.
       inputOptions: { participantIdentity: caller.identity, audioEnabled: false },
+      outputOptions: { audioEnabled: !ctx.output },
       ...RECORD_FREE_SESSION_OPTIONS,
     });
     if (await waitForCallActive(room, caller, ctx.activeTimeoutMs)) {
