@@ -17,13 +17,25 @@ import { openCallRecords, openCallRedis } from './call/records.js';
 import { createTeardown } from './call/teardown.js';
 import { createTts, prepareOfflineParts, type OfflineParts } from './engines/index.js';
 import { lineAudio, type LineAudio } from './line-audio.js';
-import { prefetchRejections, rejectionAudio, type RejectionAudio } from './rejection-audio.js';
+import { fetchLines } from './lines-service.js';
+import {
+  prefetchRejections,
+  refusalLines,
+  rejectionAudio,
+  type RejectionAudio,
+} from './rejection-audio.js';
 import { startConversation, type Conversation } from './session.js';
 import { SIP_ATTR, waitForCallActive } from './call/sip-participant.js';
 import { reject } from './verbs/index.js';
 
 /** How long the caller's leg may ring before the agent gives up on it and hangs up. */
 const ACTIVE_TIMEOUT_MS = 20_000;
+/**
+ * How long a warming process waits for the worker's fixed lines: long enough for a worker that
+ * has just started to synthesise them, short enough not to hold up a call waiting for a warm
+ * process. Without them the process synthesises a line when its call needs it.
+ */
+const LINES_WAIT_MS = 3_000;
 
 export interface ProcessData extends Record<string, unknown> {
   config: SwitchboardConfig;
@@ -48,12 +60,16 @@ export async function prepareProcess(
   const config = load();
   const logger = createLogger({ name: 'agent-job', level: config.agent.logLevel });
   const { agent } = config;
+  const lines = lineAudio((language) => createTts(config, language));
+  const refusals = refusalLines(agent.engines.tts.offline.voices);
+  for (const line of await fetchLines(LINES_WAIT_MS))
+    (line.voice === 'call' ? lines : refusals).seed(line.text, line.language, line.frames);
   Object.assign(data, {
     config,
     logger,
     pseudonymizer: pseudonymizerFromConfig(config.admission),
-    rejections: rejectionAudio(config.admission, agent.engines.tts.offline.voices),
-    lines: lineAudio((language) => createTts(config, language)),
+    rejections: rejectionAudio(config.admission, refusals),
+    lines,
     offline: await prepareOfflineParts(
       config,
       grammarPhrases(agent.classifier, agent.brain.rules),

@@ -29,6 +29,16 @@ describe('fixed lines in memory', () => {
     expect(said).toEqual(['Hallo', 'Hallo']);
   });
 
+  it('serves a line seeded from elsewhere without synthesising it', async () => {
+    const { said, ttsFor } = countingTts();
+    const lines = lineAudio(ttsFor);
+    const frames = [new AudioFrame(new Int16Array(320), 16000, 1, 320)];
+    lines.seed('Guten Tag', 'de', frames);
+    expect(lines.ready('Guten Tag', 'de')).toBe(frames);
+    expect(await lines.get('Guten Tag', 'de')).toBe(frames);
+    expect(said).toEqual([]);
+  });
+
   it('forgets a failed synthesis, so the next call tries again', async () => {
     const { said, ttsFor } = countingTts(true);
     const lines = lineAudio(ttsFor);

@@ -9,6 +9,8 @@ export interface LineAudio {
   get(text: string, language: Language): Promise<AudioFrame[]>;
   /** The line's audio if it is already in memory: otherwise speak it live, which starts sooner. */
   ready(text: string, language: Language): AudioFrame[] | undefined;
+  /** Puts a line synthesised elsewhere (the worker's, see lines-service.ts) into memory. */
+  seed(text: string, language: Language, frames: AudioFrame[]): void;
 }
 
 /**
@@ -35,6 +37,11 @@ export function lineAudio(ttsFor: (language: Language) => tts.TTS): LineAudio {
       return audio;
     },
     ready: (text, language) => done.get(key(text, language)),
+    seed(text, language, frames) {
+      const k = key(text, language);
+      done.set(k, frames);
+      cache.set(k, Promise.resolve(frames));
+    },
   };
 }
 

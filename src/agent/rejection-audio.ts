@@ -2,7 +2,7 @@ import type { AudioFrame } from '@livekit/rtc-node';
 import { rejectionPrompt, type AdmissionConfig, type RejectionReason } from '../admission/index.js';
 import type { Language } from './config.js';
 import { EspeakTTS } from './engines/espeak-tts.js';
-import { lineAudio } from './line-audio.js';
+import { lineAudio, type LineAudio } from './line-audio.js';
 
 export interface RejectionPromptAudio {
   text: string;
@@ -21,12 +21,7 @@ export type RejectionAudio = (
  * process ~360 ms slower to become ready, which a burst of callers waits for; `prefetchRejections`
  * fills them in the background once the process is warm. A refused caller costs no vendor money.
  */
-export function rejectionAudio(
-  admission: AdmissionConfig,
-  voices: Record<Language, string>,
-): RejectionAudio {
-  // Always offline: a refusal must cost no vendor money.
-  const lines = lineAudio((language) => new EspeakTTS({ language, voices }));
+export function rejectionAudio(admission: AdmissionConfig, lines: LineAudio): RejectionAudio {
   return async (reason, language) => {
     const text = rejectionPrompt(admission, reason, language);
     return { text, frames: await lines.get(text, language) };
@@ -40,6 +35,15 @@ export function rejectionAudio(
  * make the refused callers' prompts choppy.
  */
 export async function prefetchRejections(audio: RejectionAudio, language: Language): Promise<void> {
-  for (const reason of ['rate_limited', 'over_capacity'] as const)
-    await audio(reason, language).catch(() => undefined);
+  for (const reason of REJECTION_REASONS) await audio(reason, language).catch(() => undefined);
 }
+
+/** The refusals' voice: always offline, because a refusal must cost no vendor money. */
+export function refusalLines(voices: Record<Language, string>): LineAudio {
+  return lineAudio((language) => new EspeakTTS({ language, voices }));
+}
+
+export const REJECTION_REASONS = [
+  'rate_limited',
+  'over_capacity',
+] as const satisfies readonly RejectionReason[];

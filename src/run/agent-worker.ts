@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { AgentServer, ServerOptions, initializeLogger, log } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import { serveLines } from '../agent/lines-service.js';
 import { livekitHttpUrl, loadConfig } from '../config/index.js';
+import { createLogger } from '../telemetry/index.js';
 import { watchJobs } from './job-watch.js';
 
 /**
@@ -13,6 +15,11 @@ async function runWorker(): Promise<void> {
   // Read by agents-js in this process and in the job processes it forks.
   process.env.LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS = String(config.agent.loopBlockWarnMs);
   initializeLogger({ pretty: false, level: config.agent.logLevel });
+  // Before the first job process is forked: each one takes the lines as it warms up.
+  const lines = await serveLines(
+    config,
+    createLogger({ name: 'agent-worker', level: config.agent.logLevel }),
+  );
   const server = new AgentServer(
     new ServerOptions({
       agent: fileURLToPath(new URL('./agent-job.js', import.meta.url)),
@@ -51,6 +58,7 @@ async function runWorker(): Promise<void> {
       log().warn({ err }, 'drain did not finish');
     }
     stopWatching();
+    await lines.close();
     await server.close();
     process.exit(0);
   };
