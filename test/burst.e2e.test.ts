@@ -124,9 +124,10 @@ describe('a burst of callers (issue 12, target 1)', () => {
       ).toEqual([]);
       // One retry, reported as flaky by scripts/test.sh. The cause is CPU: on two cores 8 calls
       // and the replacement job processes they start load the machine 5-6 times over, and a
-      // refused caller's prompt arrives choppy (2.5-4.4 s of its 7 s voiced). The media relays now
-      // run at nice -5 and warming job processes at nice 19 after their module loading; forking
-      // them at 19 gave 3.9-5.8 s over three runs but starved a call waiting for a warm-up.
+      // refused caller's prompt arrives choppy (2.5-4.4 s of its 7 s voiced before priorities).
+      // The media relays run at nice -10, calls at -5 and warming job processes at 19 after their
+      // module loading: 3.5-6.1 s in the last two attempts. Forking them at 19 gave 3.9-5.8 s over
+      // three runs but starved a call waiting for a warm-up.
     },
     { timeout: 180_000, retry: 1 },
   );

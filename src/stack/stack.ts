@@ -167,9 +167,10 @@ export function componentContext(opts: {
 /**
  * The media relays (livekit-server, livekit-sip) run above the agents' priority where that is
  * allowed: every call's audio passes through them, and starved by agent work (a burst on two
- * cores) they made every caller's audio choppy, refused callers' prompts included.
+ * cores) they made every caller's audio choppy, refused callers' prompts included. A job process
+ * takes its call at -5 (src/run/agent-job.ts), so the relays sit at -10, three times its weight.
  */
-const MEDIA_PRIORITY = -5;
+const MEDIA_PRIORITY = -10;
 
 /** livekit-server from its generated YAML, waited on until it answers. */
 export async function startLivekitServer(ctx: ComponentContext): Promise<Part> {
