@@ -95,7 +95,8 @@ class EspeakChunkedStream extends tts.ChunkedStream {
     this.abortController.signal.addEventListener('abort', onAbort, { once: true });
     child.stdin.end(this.#text);
 
-    const bytes = new AudioByteStream(ESPEAK_SAMPLE_RATE, 1);
+    // 20 ms frames, not agents-js's default 100: a barge-in pauses the output between frames.
+    const bytes = new AudioByteStream(ESPEAK_SAMPLE_RATE, 1, ESPEAK_SAMPLE_RATE / 50);
     const header = new WavHeaderSkipper();
     let pending: AudioFrame | undefined;
     const emit = (frame: AudioFrame) => {
