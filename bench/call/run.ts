@@ -31,7 +31,7 @@ import { readWav, speechWav } from '../../test/support/audio.js';
 import { ROOT, stopStack } from '../../test/support/stack.js';
 import { burstStarts, DEFAULT_PROBE, writeProbeWav } from '../echo-probe/probe-wav.js';
 import { startEchoProbe } from './echo-worker.js';
-import { callIdWithin, readCallEvents, turnStagesMs } from './call-events.js';
+import { callIdWithin, readCallEvents, turnStagesMs } from '../../test/support/call-events.js';
 import { echoDelays, firstVoicedFrom, lastVoicedEnd, onsets } from './onsets.js';
 import { parseProfiles, type Profile } from './profiles.js';
 import { printRun, printSummary, type RunFigures, type TurnSample } from './report.js';
