@@ -9,6 +9,7 @@ import {
   fetchLines,
   LINES_SOCKET_ENV,
   serveLines,
+  synthesise,
   wantedLines,
 } from './lines-service.js';
 
@@ -66,6 +67,20 @@ describe("the worker's fixed lines", () => {
     } finally {
       await service.close();
     }
+  });
+
+  it('gives up on a vendor that never answers, and closes its engine', async () => {
+    let closed = false;
+    const hanging = {
+      synthesize: () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }),
+      }),
+      close: async () => {
+        closed = true;
+      },
+    };
+    await expect(synthesise(hanging as never, 'Hallo', 50)).rejects.toThrow('synthesis timed out');
+    expect(closed).toBe(true);
   });
 
   it('leave a job process to synthesise its own lines when no worker serves them', async () => {

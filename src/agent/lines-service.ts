@@ -36,6 +36,11 @@ type Wanted = Omit<Line, 'frames'>;
 
 /** 20 ms frames: a barge-in pauses the output between frames, so shorter ones stop it sooner. */
 const FRAME_MS = 20;
+/**
+ * A line the vendor has not delivered by then is left out, so a vendor that hangs delays the job
+ * processes' warm-up (they wait for the lines, bounded) only during the worker's first seconds.
+ */
+const SYNTHESIS_TIMEOUT_MS = 10_000;
 
 export function wantedLines(config: SwitchboardConfig): Wanted[] {
   const { agent, admission } = config;
@@ -109,13 +114,26 @@ export function fetchLines(timeoutMs: number): Promise<Line[]> {
   });
 }
 
-async function synthesise(engine: tts.TTS, text: string): Promise<AudioFrame[]> {
+export async function synthesise(
+  engine: tts.TTS,
+  text: string,
+  timeoutMs = SYNTHESIS_TIMEOUT_MS,
+): Promise<AudioFrame[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('synthesis timed out')), timeoutMs);
+  });
+  const frames = (async () => {
+    const out: AudioFrame[] = [];
+    for await (const chunk of engine.synthesize(text)) out.push(chunk.frame);
+    return out;
+  })();
+  frames.catch(() => undefined); // A late failure, after the timeout, is no longer anyone's.
   try {
-    const frames: AudioFrame[] = [];
-    for await (const chunk of engine.synthesize(text)) frames.push(chunk.frame);
-    return frames;
+    return await Promise.race([frames, timeout]);
   } finally {
-    await engine.close();
+    clearTimeout(timer);
+    await engine.close().catch(() => undefined);
   }
 }
 
