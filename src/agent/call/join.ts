@@ -45,6 +45,19 @@ async function sipParticipantOf(ctx: JobContext): Promise<RemoteParticipant> {
   }
 }
 
+/** The joined room's sid, or undefined if LiveKit has not said it within a second. */
+async function joinedRoomSid(ctx: JobContext): Promise<string | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      ctx.room.getSid(),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1_000))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function joinCall(
   ctx: JobContext,
   deps: { logger: Logger; pseudonymizer: Pseudonymizer; defaultLanguage: Language },
@@ -56,6 +69,12 @@ export async function joinCall(
   };
   await ctx.connect();
   mark('connected');
+  // Joining a room deleted since the dispatch creates a new, empty one (a callback whose callee
+  // answered busy at once): the call it was for is over, and no SIP participant will come.
+  const dispatchedTo = ctx.job.room?.sid;
+  const joined = dispatchedTo ? await joinedRoomSid(ctx) : undefined;
+  if (joined !== undefined && joined !== dispatchedTo)
+    throw new Error('the call ended before the agent joined (its room was deleted)');
   const caller = await sipParticipantOf(ctx);
   mark('participant');
   const callId = caller.attributes[SIP_ATTR.callId] ?? ctx.job.id;
