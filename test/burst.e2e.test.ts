@@ -126,8 +126,10 @@ describe('a burst of callers (issue 12, target 1)', () => {
       // and the replacement job processes they start load the machine 5-6 times over, and a
       // refused caller's prompt arrives choppy (2.5-4.4 s of its 7 s voiced before priorities).
       // The media relays run at nice -10, calls at -5 and warming job processes at 19 after their
-      // module loading: 3.5-6.1 s in the last two attempts. Forking them at 19 gave 3.9-5.8 s over
-      // three runs but starved a call waiting for a warm-up.
+      // module loading; the softphones, which stand for phones elsewhere, at -11 (with them at 0,
+      // the calls at -5 starved what they recorded: 2.4-3.8 s in a clean-clone CI run). 4.7-6.1 s
+      // then. Forking job processes at 19 gave 3.9-5.8 s over three runs but starved a call
+      // waiting for a warm-up.
     },
     { timeout: 180_000, retry: 1 },
   );

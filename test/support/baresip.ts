@@ -28,6 +28,12 @@ export interface CallOptions {
   /** Run inside this network namespace (another host, for the test), listening on `address`. */
   host?: { netns: string; address: string };
   /**
+   * The softphone's nice value (raised only where allowed, as root). A burst's softphones stand
+   * for phones on other machines: on the test's two cores they must not starve behind the calls
+   * they measure, or what they record is the harness's shortage, not the system's audio.
+   */
+  priority?: number;
+  /**
    * SIP over TLS: the softphone presents `certFile` (cert and key, PEM) when the gateway connects
    * back to it (a REFER). baresip 1.0 does not verify the server; tests check it with openssl.
    */
@@ -170,9 +176,12 @@ async function callOnce(
     String(opts.maxSeconds ?? 30),
   ];
   const started = Date.now();
+  const niced = opts.priority === undefined ? [] : ['nice', '-n', String(opts.priority)];
   const [command, argv] = opts.host
-    ? ['ip', ['netns', 'exec', opts.host.netns, 'stdbuf', ...args]]
-    : ['stdbuf', args];
+    ? ['ip', ['netns', 'exec', opts.host.netns, ...niced, 'stdbuf', ...args]]
+    : niced.length > 0
+      ? [niced[0]!, [...niced.slice(1), 'stdbuf', ...args]]
+      : ['stdbuf', args];
   const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
   // baresip may already have quit when we type; a closed stdin is not an error here.
   child.stdin.on('error', () => undefined);

@@ -185,6 +185,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
             exactCodecs: true,
             noPlayer: true,
             hangupAfterMs: opts.listenSeconds * 1000,
+            // Above the calls (-5) and the media relays (-10): see CallOptions.priority.
+            priority: -11,
             ringTimeoutMs: opts.ringTimeoutSeconds * 1000,
             maxSeconds: holdSeconds + 5,
           });

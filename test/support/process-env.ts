@@ -35,7 +35,7 @@ function readProcs(): Proc[] {
 
 /**
  * Samples, every 10 ms while `during` runs, the environment of every process under the agent
- * worker: its job processes and whatever they spawn (espeak-ng lives a few hundred ms).
+ * worker: its job processes and whatever they spawn (espeak-ng lives tens to hundreds of ms).
  */
 export async function sampleAgentEnvironments<T>(
   during: () => Promise<T>,
@@ -70,7 +70,35 @@ export async function sampleAgentEnvironments<T>(
       await new Promise((r) => setTimeout(r, 10));
     }
   };
-  const sampler = sample();
+  // A job's espeak-ng child can live only tens of ms (a short answer): besides the full scan, the
+  // job processes' own child lists are read every millisecond. Node spawns from its main thread,
+  // so /proc/<pid>/task/<pid>/children holds them.
+  const watchJobChildren = async () => {
+    while (sampling) {
+      for (const job of [...seen.values()].filter((p) => p.kind === 'job')) {
+        let children: string[] = [];
+        try {
+          children = readFileSync(`/proc/${job.pid}/task/${job.pid}/children`, 'utf8').split(' ');
+        } catch {
+          continue; // The job ended.
+        }
+        for (const child of children.filter(Boolean).map(Number)) {
+          if (seen.has(child)) continue;
+          try {
+            const comm = readFileSync(`/proc/${child}/comm`, 'utf8').trim();
+            // Forked but not yet exec'd: still the job's image; look again next time.
+            if (comm === 'node' || comm === 'MainThread') continue;
+            const environ = readFileSync(`/proc/${child}/environ`, 'utf8').replace(/\0/g, '\n');
+            seen.set(child, { pid: child, kind: comm, environ });
+          } catch {
+            // Gone already.
+          }
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  const sampler = Promise.all([sample(), watchJobChildren()]);
   try {
     const result = await during();
     return { result, seen: [...seen.values()] };
