@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymizer } from '../admission/pseudonym.js';
-import { createScrubbingStream } from './scrub-stream.js';
+import { createScrubbingStream, redactPiiFields } from './scrub-stream.js';
 
 const pseudonymizer = createPseudonymizer({
   keys: [{ id: 'k1', secret: 'test-secret-0123456789abcdef' }],
@@ -28,5 +28,38 @@ describe('createScrubbingStream', () => {
   it('passes lines without numbers through unchanged', async () => {
     const lines = '{"time":1722945600123,"pid":4242,"msg":"room closed"}\n';
     expect(await text(Readable.from([lines]).pipe(createScrubbingStream()))).toBe(lines);
+  });
+
+  it("redacts agents-js's lk.pii fields (a caller's words at debug level), keeping the rest", async () => {
+    const lines =
+      '{"level":20,"time":1,"lk.pii.audio_transcript":"my son has a fever","turnDetectionMode":"vad","msg":"running EOU detection"}\n' +
+      '{"level":20,"lk.pii.arguments":{"target":"+32470123456"},"lk.pii.transcript":"call me back","msg":"tool"}\n';
+    const out = await text(Readable.from([lines]).pipe(createScrubbingStream(pseudonymizer)));
+    expect(
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
+      {
+        level: 20,
+        time: 1,
+        'lk.pii.audio_transcript': '[redacted]',
+        turnDetectionMode: 'vad',
+        msg: 'running EOU detection',
+      },
+      {
+        level: 20,
+        'lk.pii.arguments': '[redacted]',
+        'lk.pii.transcript': '[redacted]',
+        msg: 'tool',
+      },
+    ]);
+  });
+
+  it('redacts the string values of lk.pii fields in a line that is not whole JSON', () => {
+    expect(
+      redactPiiFields('{"msg":"x","lk.pii.user_transcript":"say \\"hi\\" to her","pid":7'),
+    ).toBe('{"msg":"x","lk.pii.user_transcript":"[redacted]","pid":7');
   });
 });

@@ -25,10 +25,45 @@ export function createScrubbingStream(pseudonymizer?: NumberPseudonymizer): Tran
         ready += pending;
         pending = '';
       }
-      done(null, ready === '' ? undefined : scrubPhoneNumbers(ready, pseudonymizer));
+      done(null, ready === '' ? undefined : scrub(ready, pseudonymizer));
     },
     flush(done) {
-      done(null, pending === '' ? undefined : scrubPhoneNumbers(pending, pseudonymizer));
+      done(null, pending === '' ? undefined : scrub(pending, pseudonymizer));
     },
   });
+}
+
+function scrub(text: string, pseudonymizer: NumberPseudonymizer | undefined): string {
+  return scrubPhoneNumbers(redactPiiFields(text), pseudonymizer);
+}
+
+/**
+ * agents-js marks what a caller said or is (transcripts, participant identities, tool arguments)
+ * with `lk.pii.*` fields, at debug level: their values leave as `[redacted]`, so a debug log holds
+ * no caller's words either. A JSON line keeps its other fields; a line that is not JSON (a piece
+ * of an overlong one) loses the fields' string values.
+ */
+export function redactPiiFields(text: string): string {
+  if (!text.includes(PII_FIELD)) return text;
+  return text
+    .split('\n')
+    .map((line) => (line.includes(PII_FIELD) ? redactLine(line) : line))
+    .join('\n');
+}
+
+const PII_FIELD = '"lk.pii.';
+const REDACTED = '[redacted]';
+
+function redactLine(line: string): string {
+  try {
+    const record: unknown = JSON.parse(line);
+    if (record !== null && typeof record === 'object' && !Array.isArray(record)) {
+      const fields = record as Record<string, unknown>;
+      for (const key of Object.keys(fields)) if (key.startsWith('lk.pii.')) fields[key] = REDACTED;
+      return JSON.stringify(fields);
+    }
+  } catch {
+    // Not a whole JSON line.
+  }
+  return line.replace(/("lk\.pii\.[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/g, `$1"${REDACTED}"`);
 }
