@@ -24,7 +24,7 @@ import {
   rejectionAudio,
   type RejectionAudio,
 } from './rejection-audio.js';
-import { startConversation, type Conversation } from './session.js';
+import { startConversation, warmUpConversation, type Conversation } from './session.js';
 import { SIP_ATTR, waitForCallActive } from './call/sip-participant.js';
 import { reject } from './verbs/index.js';
 
@@ -79,6 +79,18 @@ export async function prepareProcess(
   // After prewarm, off its path: a refusal then plays from memory.
   setImmediate(() => void prefetchRejections((data as ProcessData).rejections, agent.language));
   return data as ProcessData;
+}
+
+/**
+ * Runs the call's code once before the call rings, at the warm-up priority (prewarm only, never on
+ * a call's path). A failure costs the call only its first-run time.
+ */
+export async function warmUpProcess(data: ProcessData): Promise<void> {
+  try {
+    await warmUpConversation(data.config, data.offline);
+  } catch (err) {
+    data.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'warm-up failed');
+  }
 }
 
 /**

@@ -13,4 +13,4 @@ export {
 export { checkEngineKeysForBrain } from './engines/config.js';
 export { REFUSED_TOOL_OUTPUT } from './session.js';
 export { callerNumber, SIP_ATTR } from './call/sip-participant.js';
-export { prepareProcess, runCall, type ProcessData } from './call-flow.js';
+export { prepareProcess, runCall, warmUpProcess, type ProcessData } from './call-flow.js';

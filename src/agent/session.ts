@@ -27,7 +27,12 @@ import { createMessageStore } from '../voicemail/store.js';
 import { vadSilenceMs, type AgentConfig, type Language } from './config.js';
 import { SwitchboardAgent } from './conversation.js';
 import { audioStream } from './line-audio.js';
-import { createCallEngines, type CallEngines, type OfflineParts } from './engines/index.js';
+import {
+  createCallEngines,
+  createCloudEngines,
+  type CallEngines,
+  type OfflineParts,
+} from './engines/index.js';
 import {
   allowedTargets,
   createCallControl,
@@ -220,9 +225,33 @@ function createBackend(deps: ConversationDeps, intents: BackendIntents): Backend
   });
 }
 
+/**
+ * Runs the conversation's code once, roomless, before the call rings (in prewarm, at the lowest
+ * priority). A job process serves one call, so otherwise the call paid for every first run: in the
+ * call bench, building the engines and starting the session took about 50 ms less at the median
+ * once warmed (bench/README.md, M7). It opens no connection and costs no vendor money: no
+ * recogniser, voice or model in the session, and the configured cloud plugins are only constructed.
+ */
+export async function warmUpConversation(
+  config: SwitchboardConfig,
+  offline: OfflineParts,
+): Promise<void> {
+  const cloud = createCloudEngines(config.agent, { language: config.agent.language });
+  const session = createSession(config.agent, { vad: offline.vad }, undefined);
+  try {
+    await session.start({
+      agent: new voice.Agent({ instructions: '' }),
+      ...RECORD_FREE_SESSION_OPTIONS,
+    });
+  } finally {
+    await session.close();
+    await cloud.tts?.close();
+  }
+}
+
 function createSession(
   agentConfig: AgentConfig,
-  engines: CallEngines,
+  engines: Pick<CallEngines, 'vad'> & Partial<Pick<CallEngines, 'stt' | 'tts' | 'llm'>>,
   backend: BackendLLM | undefined,
 ): voice.AgentSession {
   return new voice.AgentSession({

@@ -1,6 +1,6 @@
 import { setPriority } from 'node:os';
 import { defineAgent, log, type JobContext } from '@livekit/agents';
-import { prepareProcess, runCall, type ProcessData } from '../agent/index.js';
+import { prepareProcess, runCall, warmUpProcess, type ProcessData } from '../agent/index.js';
 import { loadConfig } from '../config/index.js';
 
 const load = () => loadConfig().config;
@@ -64,7 +64,7 @@ function takeCallPriority(): void {
 /** The job process the agent worker forks per call: it loads the config `up` handed over. */
 export default defineAgent<ProcessData>({
   prewarm: async (proc) => {
-    await prepareProcess(proc.userData, load);
+    await warmUpProcess(await prepareProcess(proc.userData, load));
     // From here on agents-js answers shutdown requests itself.
     process.off('message', shutdownDuringPrewarm);
   },

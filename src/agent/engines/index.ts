@@ -7,7 +7,7 @@ import { createCloudEngines } from './cloud.js';
 import { EspeakTTS } from './espeak-tts.js';
 import { createPocketsphinxSTT, type PocketsphinxSTT } from './pocketsphinx-stt.js';
 
-export { checkEngineKeys, EngineKeyError } from './cloud.js';
+export { checkEngineKeys, createCloudEngines, EngineKeyError } from './cloud.js';
 export { EspeakTTS } from './espeak-tts.js';
 
 export interface CallEngines {
