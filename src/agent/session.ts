@@ -228,8 +228,8 @@ function createBackend(deps: ConversationDeps, intents: BackendIntents): Backend
 /**
  * Runs the conversation's code once, roomless, before the call rings (in prewarm, at the lowest
  * priority). A job process serves one call, so otherwise the call paid for every first run: in the
- * call bench, building the engines and starting the session took about 50 ms less at the median
- * once warmed (bench/README.md, M7). It opens no connection and costs no vendor money: no
+ * call bench, building the engines and starting the session took 35-70 ms less at the median once
+ * warmed (bench/README.md, M7). It opens no connection and costs no vendor money: no
  * recogniser, voice or model in the session, and the configured cloud plugins are only constructed.
  */
 export async function warmUpConversation(
