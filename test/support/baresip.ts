@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scrubPhoneNumbers } from '../../src/privacy/index.js';
 import { readWav, type Pcm } from './audio.js';
 import { softphonePorts } from './sip-ports.js';
 
@@ -92,8 +93,9 @@ export async function callWithBaresip(opts: CallOptions): Promise<CallResult> {
   try {
     const result = await callOnce(opts, ports.sip, ports.rtpFrom, ports.rtpTo);
     if (result.timing.invite === undefined) {
+      // The trace names the account and the dialled number; a bench prints this error.
       throw new Error(
-        `baresip exited (${result.exitCode}) before sending its INVITE:\n${result.sipTrace}`,
+        `baresip exited (${result.exitCode}) before sending its INVITE:\n${scrubPhoneNumbers(result.sipTrace)}`,
       );
     }
     return result;
