@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../telemetry/index.js';
 import type { AdmissionConfig } from './config.js';
-import { describeError, withTimeout } from './deadline.js';
+import { describeError, withBudget } from './deadline.js';
 import { anonymousBucket, callerBucket, createAdmissionKeys } from './keys.js';
 import { startLease, type Lease } from './lease.js';
 import { createLeaseStore } from './lease-store.js';
@@ -126,7 +126,7 @@ export function createAdmission({
       // A refused call must not stay in the caller's log (only admitted calls count).
       const forget = async () => {
         try {
-          await withTimeout(rateLimiter.forget(bucket, callId), Math.max(remaining(), 50));
+          await withBudget(rateLimiter.forget(bucket, callId), Math.max(remaining(), 50));
         } catch (err) {
           failed('forget', err);
         }
@@ -137,7 +137,7 @@ export function createAdmission({
       let acquiring: Promise<unknown> | undefined;
       try {
         // Rate limit first: a caller over the limit never touches the shared capacity.
-        const rate = await withTimeout(
+        const rate = await withBudget(
           rateLimiter.consume({ bucket, callId, maxCalls, windowMs }),
           remaining(),
         );
@@ -147,7 +147,7 @@ export function createAdmission({
         operation = 'acquire';
         const acquire = leases.acquire({ callId, ttlMs, cap: config.concurrency.maxCalls });
         acquiring = acquire;
-        const slot = await withTimeout(acquire, remaining());
+        const slot = await withBudget(acquire, remaining());
         if (!slot.acquired) {
           if (recorded) await forget();
           return refuse('over_capacity', slot.retryAfterMs);

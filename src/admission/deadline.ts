@@ -1,3 +1,5 @@
+import { withTimeout } from '../common/index.js';
+
 /** Redis did not answer within the admission budget. */
 export class AdmissionTimeoutError extends Error {
   constructor(budgetMs: number) {
@@ -6,28 +8,9 @@ export class AdmissionTimeoutError extends Error {
   }
 }
 
-/**
- * Settles like `promise`, or rejects once `budgetMs` have passed. The operation itself is not
- * cancelled (Redis may still run it later), so callers must tolerate a late effect.
- */
-export function withTimeout<T>(promise: Promise<T>, budgetMs: number): Promise<T> {
-  if (budgetMs <= 0) {
-    promise.catch(() => {});
-    return Promise.reject(new AdmissionTimeoutError(0));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new AdmissionTimeoutError(budgetMs)), budgetMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
+/** Settles like `promise`, or rejects with AdmissionTimeoutError once `budgetMs` have passed. */
+export function withBudget<T>(promise: Promise<T>, budgetMs: number): Promise<T> {
+  return withTimeout(promise, budgetMs, () => new AdmissionTimeoutError(Math.max(budgetMs, 0)));
 }
 
 /** A short, number-free description of a Redis error for logs. */

@@ -1,4 +1,4 @@
-import { withTimeout } from './deadline.js';
+import { withBudget } from './deadline.js';
 import type { LeaseStore } from './lease-store.js';
 import type { RedisOperation } from './admission.js';
 
@@ -43,7 +43,7 @@ export function startLease(opts: LeaseOptions): Lease {
       () => (heartbeatPending = false),
       () => (heartbeatPending = false),
     );
-    withTimeout(op, timeoutMs).then(
+    withBudget(op, timeoutMs).then(
       (wasLive) => {
         if (!wasLive && !released) opts.onReinstated();
       },
@@ -63,7 +63,7 @@ export function startLease(opts: LeaseOptions): Lease {
       clearInterval(timer);
       const op = last.then(() => store.release(callId));
       last = op.catch(() => {});
-      released = withTimeout(op, timeoutMs).then(
+      released = withBudget(op, timeoutMs).then(
         () => undefined,
         (err: unknown) => opts.onFailure('release', err),
       );

@@ -3,7 +3,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { AudioFrame } from '@livekit/rtc-node';
 import type { tts } from '@livekit/agents';
 import { rejectionPrompt } from '../admission/index.js';
-import { LANGUAGES } from '../common/index.js';
+import { LANGUAGES, withTimeout } from '../common/index.js';
 import type { SwitchboardConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { Language } from './config.js';
@@ -119,20 +119,14 @@ export async function synthesise(
   text: string,
   timeoutMs = SYNTHESIS_TIMEOUT_MS,
 ): Promise<AudioFrame[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('synthesis timed out')), timeoutMs);
-  });
   const frames = (async () => {
     const out: AudioFrame[] = [];
     for await (const chunk of engine.synthesize(text)) out.push(chunk.frame);
     return out;
   })();
-  frames.catch(() => undefined); // A late failure, after the timeout, is no longer anyone's.
   try {
-    return await Promise.race([frames, timeout]);
+    return await withTimeout(frames, timeoutMs, () => new Error('synthesis timed out'));
   } finally {
-    clearTimeout(timer);
     await engine.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Definitions every folder shares: the languages the line speaks, the E.164 number format, and
- * the one way to run a Lua script on Redis, which URLs are local. A leaf: it imports nothing from the project, so any
+ * the one way to run a Lua script on Redis, which URLs are local, and waiting with a time limit. A leaf: it imports nothing from the project, so any
  * folder can import it without a cycle.
  */
 export { LANGUAGES, languageSchema, type Language, type PerLanguage } from './language.js';
@@ -14,3 +14,4 @@ export {
   type RedisClient,
 } from './lua-scripts.js';
 export { isLoopbackUrl } from './loopback-url.js';
+export { withTimeout } from './timeout.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Language } from '../common/index.js';
+import { withTimeout, type Language } from '../common/index.js';
 import type { OpeningHours } from './hours.js';
 import { HOURS_PHRASES } from './phrases.js';
 
@@ -108,9 +108,11 @@ export async function helpdeskOpen(options: HelpdeskOpenOptions): Promise<Helpde
   const { hours, now, language } = options;
   let override: HelpdeskOverride | undefined;
   try {
+    const ms = options.redisTimeoutMs ?? 500;
     override = await withTimeout(
       readOverride(options.redis, options.prefix, now),
-      options.redisTimeoutMs ?? 500,
+      ms,
+      () => new Error(`no answer from redis within ${ms} ms`),
     );
   } catch (err) {
     options.onRedisError?.(err);
@@ -125,12 +127,4 @@ export async function helpdeskOpen(options: HelpdeskOpenOptions): Promise<Helpde
   }
   if (hours.isOpen(now)) return { open: true };
   return { open: false, sentence: hours.closedNow(language, now) };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
