@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface ProcessEnv {
   pid: number;
@@ -70,9 +72,9 @@ export async function sampleAgentEnvironments<T>(
       await new Promise((r) => setTimeout(r, 10));
     }
   };
-  // A job's espeak-ng child can live only tens of ms (a short answer): besides the full scan, the
-  // job processes' own child lists are read every millisecond. Node spawns from its main thread,
-  // so /proc/<pid>/task/<pid>/children holds them.
+  // Short-lived children (a few ms): besides the full scan, the job processes' own child lists are
+  // read every millisecond. Node spawns from its main thread, so /proc/<pid>/task/<pid>/children
+  // holds them. espeak-ng, too short-lived to be sampled for sure, is recorded by espeakStarts().
   const watchJobChildren = async () => {
     while (sampling) {
       for (const job of [...seen.values()].filter((p) => p.kind === 'job')) {
@@ -106,4 +108,40 @@ export async function sampleAgentEnvironments<T>(
     sampling = false;
     await sampler;
   }
+}
+
+/**
+ * A job's espeak-ng child lives tens of ms, too short to be sampled from /proc for sure on a
+ * loaded machine. So a stack can find the `espeak-ng` written into `dir` first on its PATH: it
+ * records the environment it was started with (its own /proc environ: what the spawning process
+ * passed) and its parent's pid, then execs the real one with the same environment. Returns `dir`.
+ */
+export function installEspeakRecorder(dir: string): string {
+  const starts = join(dir, 'starts');
+  mkdirSync(starts, { recursive: true });
+  const real = execFileSync('sh', ['-c', 'command -v espeak-ng'], { encoding: 'utf8' }).trim();
+  const record = `'${starts}/'$$.$PPID`;
+  writeFileSync(
+    join(dir, 'espeak-ng'),
+    [
+      '#!/bin/sh',
+      `cat /proc/$$/environ > ${record}.tmp && mv ${record}.tmp ${record}.env`,
+      `exec '${real}' "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(dir, 'espeak-ng'), 0o755);
+  return dir;
+}
+
+/** Every espeak-ng started through the recorder in `dir`: its parent's pid and its environment. */
+export function espeakStarts(dir: string): Array<{ pid: number; ppid: number; environ: string }> {
+  const starts = join(dir, 'starts');
+  return readdirSync(starts)
+    .filter((name) => name.endsWith('.env'))
+    .map((name) => {
+      const [pid, ppid] = name.split('.').map(Number) as [number, number];
+      const environ = readFileSync(join(starts, name), 'utf8').replace(/\0/g, '\n');
+      return { pid, ppid, environ };
+    });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseConfig, type SwitchboardConfig } from '../../src/config/index.js';
+import { installEspeakRecorder } from './process-env.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const E2E_CONFIG = join(ROOT, 'test', 'e2e', 'switchboard.e2e.yaml');
@@ -18,6 +19,8 @@ export interface StackHandle {
   process: ChildProcess;
   /** Everything `up` printed so far. */
   output: () => string;
+  /** Where its espeak-ng starts are recorded (see installEspeakRecorder), when asked for. */
+  espeakRecorder?: string;
 }
 
 let current: StackHandle | undefined;
@@ -45,13 +48,21 @@ export async function useStack(configPath = E2E_CONFIG): Promise<StackHandle> {
   if (current && current.configPath === configPath && current.process.exitCode === null)
     return current;
   if (current) await stopStack(current);
-  current = await startUp(configPath);
+  // The shared stacks record every espeak-ng they start (the secrets suite reads them).
+  current = await startUp(configPath, [], { recordEspeak: true });
   return current;
 }
 
-export async function startUp(configPath: string, extraArgs: string[] = []): Promise<StackHandle> {
+export async function startUp(
+  configPath: string,
+  extraArgs: string[] = [],
+  opts: { recordEspeak?: boolean } = {},
+): Promise<StackHandle> {
   const config = loadE2eConfig(configPath);
   const runDir = mkdtempSync(join(tmpdir(), 'sb-e2e-run-'));
+  const espeakRecorder = opts.recordEspeak
+    ? installEspeakRecorder(join(runDir, 'espeak-recorder'))
+    : undefined;
   let out = '';
   const child = spawn(
     process.execPath,
@@ -65,7 +76,11 @@ export async function startUp(configPath: string, extraArgs: string[] = []): Pro
       ...extraArgs,
     ],
     {
-      env: { ...process.env, ...E2E_ENV },
+      env: {
+        ...process.env,
+        ...E2E_ENV,
+        ...(espeakRecorder ? { PATH: `${espeakRecorder}:${process.env.PATH ?? ''}` } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -83,6 +98,7 @@ export async function startUp(configPath: string, extraArgs: string[] = []): Pro
     livekitHttpUrl: `http://127.0.0.1:${config.livekit.port}`,
     process: child,
     output: () => out,
+    espeakRecorder,
   };
   const deadline = Date.now() + 180_000;
   while (!out.includes('Switchboard is up.')) {
